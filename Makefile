@@ -1,0 +1,59 @@
+# Thin wrappers. The README names two of them: `make book` and `make test`.
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-stamp
+
+# Offline by construction: a hub download fails at once instead of hanging.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: setup book book-strict test test-fast test-slow exercises bench linkcheck lint clean models browser
+
+## setup: create .venv and install arena-check with the book and dev extras (pins in constraints.txt)
+setup: $(STAMP)
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,dev]"
+	touch $@
+
+## book: set up, then build the site into _build/html (every page executes; any warning fails)
+book: setup
+	ARENA_CHECK_STRICT=1 $(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "Built: _build/html/index.html"
+
+## test: set up, build the book, then run the whole test suite (what CI runs)
+test: setup browser book
+	$(BIN)/python -m pytest -m "not slow"
+
+## test-slow: the checks marked slow (CI runs them as a separate step)
+test-slow: setup
+	$(BIN)/python -m pytest -m slow
+
+## browser: install Debian's headless Chromium for the site tests if it is missing
+browser:
+	@sh tools/ensure_chromium.sh
+
+## exercises: regenerate exercises/ and graders/arena_check/reference/ from book/
+exercises: setup
+	$(BIN)/python tools/build_exercises.py
+
+## bench: time the cold and warm builds, each page, and arena-check; prints a table
+bench: setup
+	$(BIN)/python tools/bench.py
+
+## linkcheck: check internal links of the built site (offline)
+linkcheck: book
+	$(BIN)/python -m pytest tests/site/test_links.py
+
+lint: setup
+	$(BIN)/ruff check graders tools tests book/_ext
+
+clean:
+	rm -rf _build
