@@ -137,6 +137,11 @@ def _first_line(stmt: ast.stmt) -> int:
 def _stub_function(fn: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], qualname: str):
     """Return (first, last, new_lines): 1-based inclusive range of the body to replace."""
     body = fn.body
+    if body[0].lineno == fn.lineno:  # one-liner `def f(x): return x`: keep the header, drop the rest
+        def_line = lines[fn.lineno - 1]
+        header = def_line[: body[0].col_offset].rstrip()
+        indent = " " * (len(def_line) - len(def_line.lstrip()) + 4)
+        return fn.lineno, fn.end_lineno, [header, f'{indent}raise NotImplementedError("exercise: {qualname}")']
     start_idx = 1 if body and _is_docstring(body[0]) else 0
     indent = " " * body[0].col_offset
     first = body[start_idx - 1].end_lineno + 1 if start_idx else _first_line(body[0])
@@ -180,7 +185,9 @@ def strip_keep_markers(source: str) -> str:
 # ------------------------------------------------------------------------------------------
 # Rendering the kit
 # ------------------------------------------------------------------------------------------
-_DROPDOWN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{dropdown\}\s*(?P<title>.*?)\n(?P<body>.*?)^(?P=fence)\s*$", re.S | re.M)
+_DROPDOWN = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{dropdown\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.S | re.M
+)
 _OPTION_LINE = re.compile(r"^:[a-z-]+:.*\n", re.M)
 
 

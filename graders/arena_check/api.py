@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import threading
@@ -11,43 +12,95 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from arena_check import registry
-from arena_check.loader import GRADING_ENV, LoadError, describe_exception, load_learner_file
+from arena_check import registry, testing
+from arena_check.loader import (
+    GRADING_ENV,
+    LoadError,
+    describe_exception,
+    is_out_of_memory,
+    learner_frame,
+    load_learner_file,
+    safe_str,
+)
 from arena_check.registry import CheckSpec
 from arena_check.results import CheckResult, Report, Status, cap_output
-from arena_check.runner import Limits, Outcome, run_isolated
+from arena_check.runner import KEPT_OUTPUT, Limits, Outcome, run_isolated
 from arena_check.testing import CheckFailed
 
 #: When set (the book build sets it), a failing in-notebook check raises, so the page fails.
 STRICT_ENV = "ARENA_CHECK_STRICT"
 
-_MEMORY_MARKERS = ("can't allocate memory", "DefaultCPUAllocator", "out of memory")
+#: The files ``grade_file`` accepts.
+SUFFIXES = (".py", ".ipynb")
+
+
+class UnknownExercise(ValueError):
+    """The section has no exercise of that name (a ``ValueError``, as before)."""
+
+
+class _CheckTimeout(BaseException):
+    """Raised by the in-notebook alarm. A ``BaseException``, so neither the learner's
+    ``except Exception:`` nor :func:`_run_spec`'s error handling can swallow it."""
 
 
 def _run_spec(spec: CheckSpec, obj: Any, source_file: str) -> tuple[Status, str]:
-    """Run one check on the learner's object, in the current process. Returns (status, message)."""
+    """Run one check on the learner's object, in the current process. Returns (status, message).
+
+    Never raises (except the notebook alarm): whatever the learner's code — or a buggy check —
+    does becomes a status and one sentence.
+    """
     if obj is None:
         return Status.ERROR, f"your file does not define `{spec.exercise}`."
     try:
         spec.func(obj)
+    except _CheckTimeout:
+        raise
     except CheckFailed as e:
-        return Status.FAILED, str(e)
+        return Status.FAILED, safe_str(e)
     except NotImplementedError:
         return Status.FAILED, f"`{spec.exercise}` still raises NotImplementedError: replace the stub with your code."
     except RecursionError:
         return Status.ERROR, f"`{spec.exercise}` recursed too deeply (RecursionError). Check your base case."
-    except MemoryError:
-        return Status.ERROR, f"`{spec.exercise}` ran out of memory. Avoid materialising huge intermediate tensors."
     except SystemExit as e:
         return Status.ERROR, f"`{spec.exercise}` called sys.exit({e.code!r}); return a value instead."
     except KeyboardInterrupt:
         return Status.ERROR, "interrupted."
-    except Exception as e:
-        text = str(e)
-        if isinstance(e, RuntimeError) and any(m in text for m in _MEMORY_MARKERS):
+    except BaseException as e:  # noqa: BLE001 — the learner's, or the check's own, error
+        if is_out_of_memory(e):
             return Status.ERROR, f"`{spec.exercise}` ran out of memory. Avoid materialising huge intermediate tensors."
-        return Status.ERROR, f"your code raised {describe_exception(e, source_file)}"
+        check_file = getattr(getattr(spec.func, "__code__", None), "co_filename", "")
+        if _is_check_bug(e, source_file, check_file):
+            # Not a line of the learner's code ran when it went wrong: the check has a bug.
+            return Status.ERROR, (
+                f"the check itself failed with {describe_exception(e, '')} — a bug in arena-check, "
+                f"not in your code. Please report it, naming {spec.task_id}."
+            )
+        return Status.ERROR, f"your code raised {describe_exception(e, source_file, (check_file,))}"
     return Status.PASSED, ""
+
+
+def _is_check_bug(exc: BaseException, source_file: str, check_file: str) -> bool:
+    """Whether ``exc`` is the check's own fault: no learner frame in the traceback, and the
+    innermost Python frame is the check's module or arena_check — except :func:`testing.call`
+    calling the learner's object, which is how a library function the learner assigned
+    (``softmax = torch.softmax``) fails."""
+    if learner_frame(exc, source_file, (check_file,)) is not None or exc.__traceback__ is None:
+        return False
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    if code is testing.call.__code__:
+        return False
+    return code.co_filename == check_file or code.co_filename.startswith(_PACKAGE_DIR)
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def _unknown_exercise(section: str, exercise: str) -> UnknownExercise:
+    names = ", ".join(registry.exercises_for(section)) or "none"
+    return UnknownExercise(f"section {section} has no exercise {exercise!r}. Exercises: {names}.")
 
 
 # ---------------------------------------------------------------------------------------
@@ -59,7 +112,8 @@ def _probe_load(path: str, exercises: list[str]) -> dict:
         module = load_learner_file(path)
     except LoadError as e:
         return {"load_error": str(e)}
-    return {"defined": [name for name in exercises if getattr(module, name, None) is not None]}
+    names = [n for n in vars(module) if not n.startswith("__") and n != "get_ipython"]
+    return {"defined": [n for n in exercises if getattr(module, n, None) is not None], "empty": not names}
 
 
 def _check_child(spec: CheckSpec, path: str) -> dict:
@@ -67,27 +121,70 @@ def _check_child(spec: CheckSpec, path: str) -> dict:
         module = load_learner_file(path)
     except LoadError as e:
         return {"status": Status.ERROR.value, "message": f"could not load your file: {e}"}
-    status, message = _run_spec(spec, getattr(module, spec.exercise, None), str(Path(path).resolve()))
+    status, message = _run_spec(spec, getattr(module, spec.exercise, None), path)
     return {"status": status.value, "message": message}
+
+
+_LOADING = "loading your file"  # the "what" of the load probe's messages
 
 
 def _outcome_problem(outcome: Outcome, limits: Limits, what: str) -> tuple[Status, str] | None:
     """Turn a timeout / flood / crash into (status, message); None if the child finished."""
     if outcome.kind == "timeout":
+        if what == _LOADING:
+            return Status.TIMEOUT, (
+                f"{what} did not finish within {limits.timeout:g} s. Look for an infinite loop or a long "
+                "computation at the top level of your file; put script code under "
+                '`if __name__ == "__main__":`. (--timeout raises the limit.)'
+            )
         return Status.TIMEOUT, (
             f"{what} did not finish within {limits.timeout:g} s. Look for an infinite loop, or a "
             "Python loop over elements where one tensor operation would do. (--timeout raises the limit.)"
         )
     if outcome.kind == "output_flood":
         return Status.ERROR, (
-            f"{what} printed more than {limits.output_cap // (1024 * 1024)} MB, so it was stopped. "
+            f"{what} printed more than {limits.output_cap / (1024 * 1024):g} MB, so it was stopped. "
             "Remove print statements inside loops."
         )
     if outcome.kind == "crashed":
-        return Status.ERROR, f"{what} {outcome.detail} (memory cap {limits.memory_mb} MB)."
+        message = f"{what} {outcome.detail}."
+        if "memory" in outcome.detail:
+            message += f" (The cap is {limits.memory_mb} MB; --memory-mb raises it.)"
+        return Status.ERROR, message
     if outcome.payload and "internal_error" in outcome.payload:
-        return Status.ERROR, f"{what} could not be run: {outcome.payload['internal_error']}"
+        return Status.ERROR, (
+            f"{what} could not be run: {outcome.payload['internal_error']} — a bug in arena-check; please report it."
+        )
     return None
+
+
+def _captured(outcome: Outcome) -> str:
+    """What the child printed, with a note when only the head of it was kept."""
+    if outcome.output_bytes > KEPT_OUTPUT:
+        return outcome.output + f"\n… [{outcome.output_bytes} bytes printed in all]"
+    return outcome.output
+
+
+def _check_path(path: str | os.PathLike[str]) -> Path:
+    """The learner's file, or a clear ``FileNotFoundError``/``ValueError`` before any forking."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"no such file: {p}" if not p.exists() else f"{p} is not a file")
+    if p.suffix.lower() not in SUFFIXES:
+        raise ValueError(f"{p.name}: expected a .py or .ipynb file")
+    return p.resolve()
+
+
+def _none_defined(section: str, exercises: list[str], exercise: str | None, empty: bool) -> str:
+    if empty:
+        return "your file is empty: it defines nothing. Write your solutions in it and try again."
+    if exercise is not None:
+        return f"your file does not define `{exercise}`."
+    shown = ", ".join(exercises[:6]) + (", …" if len(exercises) > 6 else "")
+    return (
+        f"your file defines none of section {section}'s exercises ({shown}). "
+        "Is it the right file for this section?"
+    )
 
 
 def grade_file(
@@ -100,32 +197,28 @@ def grade_file(
 ) -> Report:
     """Grade the learner's ``.py``/``.ipynb`` file against every check of ``section``.
 
-    Raises :class:`registry.UnknownSection` for an unknown section and ``ValueError`` for an
-    unknown exercise; everything the learner's file does becomes part of the returned report.
+    Mistakes in the call itself raise, with a message fit to show: :class:`registry.UnknownSection`
+    (unknown section), :class:`UnknownExercise` (a ``ValueError``), ``FileNotFoundError`` (no such
+    file) and ``ValueError`` (not ``.py``/``.ipynb``). Everything the learner's file does becomes
+    part of the returned report: a file that does not load gets one ``load_error``.
     """
     start = time.monotonic()
     specs = registry.checks_for(section, exercise)
     if exercise is not None and not specs:
-        raise ValueError(exercise)
-    path_str = str(Path(path).resolve())
+        raise _unknown_exercise(section, exercise)
+    path_str = str(_check_path(path))
     report = Report(section=section, source=str(path))
-    base = Limits()
-    if memory_mb is not None:
-        base = Limits(timeout=base.timeout, memory_mb=memory_mb, output_cap=base.output_cap)
+    base = Limits() if memory_mb is None else Limits(memory_mb=memory_mb)
 
     # 1. Load once. A file that does not load gets one clear message, not one per check.
     load_limits = Limits(timeout or 30.0, base.memory_mb, base.output_cap)
     exercises = list(dict.fromkeys(s.exercise for s in specs))
     probe = run_isolated(lambda: _probe_load(path_str, exercises), load_limits)
-    problem = _outcome_problem(probe, load_limits, "loading your file")
+    problem = _outcome_problem(probe, load_limits, _LOADING)
     if problem is None and probe.payload and "load_error" in probe.payload:
-        problem = (Status.ERROR, probe.payload["load_error"])
+        problem = (Status.ERROR, f"could not load your file: {probe.payload['load_error']}")
     if problem is None and probe.payload is not None and not probe.payload.get("defined"):
-        problem = (
-            Status.ERROR,
-            f"your file defines none of this section's exercises ({', '.join(exercises[:6])}"
-            f"{', …' if len(exercises) > 6 else ''}). Is it the right file for section {section}?",
-        )
+        problem = (Status.ERROR, _none_defined(section, exercises, exercise, bool(probe.payload.get("empty"))))
     report.results = [
         CheckResult(s.section, s.exercise, s.name, Status.ERROR, "not run", max_points=s.points)
         for s in specs
@@ -133,7 +226,7 @@ def grade_file(
     if problem is not None:
         report.load_error = problem[1]
         if probe.output_bytes and probe.kind != "output_flood":
-            report.load_error += f"\nIt printed: {cap_output(probe.output, 300)}"
+            report.load_error += f"\nIt printed: {cap_output(_captured(probe).rstrip(), 300)}"
         report.seconds = time.monotonic() - start
         return report
 
@@ -147,16 +240,13 @@ def grade_file(
         else:
             assert outcome.payload is not None
             status, message = Status(outcome.payload["status"]), outcome.payload["message"]
-        output = outcome.output
-        if outcome.output_bytes > len(outcome.output.encode()):
-            output += f"\n… [{outcome.output_bytes} bytes printed in all]"
         report.results[i] = CheckResult(
             section=spec.section,
             exercise=spec.exercise,
             name=spec.name,
             status=status,
             message=message,
-            output=output,
+            output=_captured(outcome),
             points=spec.points if status is Status.PASSED else 0.0,
             max_points=spec.points,
             seconds=outcome.seconds,
@@ -174,13 +264,15 @@ class ExerciseFailed(AssertionError):
 
 @contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
+    """Raise :class:`_CheckTimeout` in this thread after ``seconds`` (main thread, Unix only;
+    elsewhere there is no limit). A long C-level torch call is interrupted when it returns."""
     usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
     def on_alarm(signum, frame):  # noqa: ARG001
-        raise TimeoutError
+        raise _CheckTimeout
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -191,18 +283,28 @@ def _alarm(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def check(section: str, exercise: str, obj: Any, *, timeout: float | None = None) -> Report | None:
-    """Check ``obj`` (your function or class) against the checks for ``exercise`` and show the result.
+def _source_file(obj: Any) -> str:
+    """The file ``obj`` was defined in (a notebook cell's temporary file, say), or ""."""
+    try:
+        return inspect.getfile(obj)
+    except (TypeError, OSError):
+        return ""
 
-    Meant for notebooks: ``arena_check.check("0.0", "softmax", softmax)``. Does nothing while
-    ``arena-check`` itself is grading the file that contains this call.
+
+def check(section: str, exercise: str, obj: Any, *, timeout: float | None = None) -> None:
+    """Check ``obj`` (your function or class) against the checks for ``exercise`` and print the result.
+
+    Meant for notebooks: ``arena_check.check("0.0", "softmax", softmax)``. Runs in this process
+    (so it sees the notebook's state) with a SIGALRM time limit. Does nothing while
+    ``arena-check`` itself is grading the file that contains this call; raises
+    :class:`ExerciseFailed` if ``ARENA_CHECK_STRICT`` is set and a check does not pass.
     """
     if os.environ.get(GRADING_ENV):
         return None
     specs = registry.checks_for(section, exercise)
     if not specs:
-        raise ValueError(f"section {section} has no exercise named {exercise!r}")
-    source = getattr(getattr(obj, "__code__", None), "co_filename", "") or ""
+        raise _unknown_exercise(section, exercise)
+    source = _source_file(obj)
     report = Report(section=section, source=f"`{exercise}` in this notebook")
     start = time.monotonic()
     for spec in specs:
@@ -211,8 +313,11 @@ def check(section: str, exercise: str, obj: Any, *, timeout: float | None = None
         try:
             with _alarm(limit):
                 status, message = _run_spec(spec, obj, source)
-        except TimeoutError:
-            status, message = Status.TIMEOUT, f"`{exercise}` did not finish within {limit:g} s."
+        except _CheckTimeout:
+            status, message = Status.TIMEOUT, (
+                f"`{exercise}` did not finish within {limit:g} s. Look for an infinite loop, or a "
+                "Python loop over elements where one tensor operation would do."
+            )
         report.results.append(
             CheckResult(
                 spec.section, spec.exercise, spec.name, status, message,

@@ -2,6 +2,7 @@
 
     arena-check list [SECTION]
     arena-check SECTION PATH [--exercise NAME] [--json] [--gradescope FILE] [--timeout S]
+                             [--memory-mb MB] [-v]
 
 Exit codes: 0 every selected check passed · 1 some did not · 2 the command itself was wrong
 (unknown section or exercise, missing file).
@@ -10,6 +11,7 @@ Exit codes: 0 every selected check passed · 1 some did not · 2 the command its
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -40,11 +42,15 @@ def _parser() -> argparse.ArgumentParser:
 def _list(section: str | None) -> int:
     known = registry.sections()
     if section is not None and section not in known:
-        return _usage(f"unknown section {section!r}. Known sections: {', '.join(known) or 'none'}.")
+        return _usage(str(registry.UnknownSection(section)))
     for sid, info in known.items():
         if section is not None and sid != section:
             continue
-        specs = registry.checks_for(sid)
+        try:
+            specs = registry.checks_for(sid)
+        except Exception as e:  # noqa: BLE001 — one broken section must not hide the others
+            print(f"{sid}  {info.title}  (its checks could not be loaded: {type(e).__name__}: {e})")
+            continue
         points = sum(s.points for s in specs)
         print(f"{sid}  {info.title}  ({len(specs)} checks, {points:g} points)")
         if section is not None:
@@ -58,35 +64,43 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
+def _tolerant_stdout() -> None:
+    """Never crash on printing ✓ or a learner's odd output to a terminal that is not UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, io.UnsupportedOperation):
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the exit code (0 all passed, 1 some did not, 2 usage error)."""
+    _tolerant_stdout()
     args = _parser().parse_args(argv)
     if args.section == "list":
         return _list(args.path)
     if args.path is None:
         return _usage("give the file to grade: arena-check SECTION PATH")
-    path = Path(args.path)
-    if not path.is_file():
-        return _usage(f"no such file: {path}")
-    if path.suffix not in (".py", ".ipynb"):
-        return _usage(f"{path.name}: expected a .py or .ipynb file")
-    if args.timeout is not None and args.timeout <= 0:
-        return _usage("--timeout must be positive")
+    if args.timeout is not None and not args.timeout > 0:
+        return _usage("--timeout must be a positive number of seconds")
+    if args.memory_mb is not None and args.memory_mb <= 0:
+        return _usage("--memory-mb must be a positive number of megabytes")
     try:
         report = api.grade_file(
-            args.section, path, exercise=args.exercise, timeout=args.timeout, memory_mb=args.memory_mb
+            args.section, args.path, exercise=args.exercise, timeout=args.timeout, memory_mb=args.memory_mb
         )
-    except registry.UnknownSection:
-        known = ", ".join(registry.sections()) or "none"
-        return _usage(f"unknown section {args.section!r}. Known sections: {known}.")
-    except ValueError:
-        names = ", ".join(registry.exercises_for(args.section))
-        return _usage(f"section {args.section} has no exercise {args.exercise!r}. Exercises: {names}.")
+    except (registry.UnknownSection, FileNotFoundError, ValueError) as e:  # no such file, not .py/.ipynb, unknown exercise
+        return _usage(str(e))
 
-    print(report.to_json() if args.json else report.to_text(verbose=args.verbose))
+    if args.json:  # \u-escapes, not backslashreplace's \U…, keep JSON valid on a non-UTF-8 stdout
+        utf8 = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8"
+        print(json.dumps(report.to_json_dict(), indent=2, ensure_ascii=not utf8))
+    else:
+        print(report.to_text(verbose=args.verbose))
     if args.gradescope:
-        Path(args.gradescope).write_text(json.dumps(report.to_gradescope(), indent=2))
+        try:
+            Path(args.gradescope).write_text(json.dumps(report.to_gradescope(), indent=2))
+        except OSError as e:
+            return _usage(f"could not write {args.gradescope}: {e.strerror or e}")
     return EXIT_OK if report.passed else EXIT_FAILED
-
-
-if __name__ == "__main__":  # python -m arena_check.cli
-    sys.exit(main())

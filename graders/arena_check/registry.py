@@ -2,7 +2,8 @@
 
 The grader core knows nothing about any particular section. Section modules live in
 :mod:`arena_check.sections`, are discovered by name (``s0_0_*.py`` holds section ``0.0``) and
-register their checks when imported.
+register their checks when imported. Sections defined elsewhere (a test suite, a course fork)
+join with :func:`register_section` and then declare their checks with :func:`check` as usual.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ class CheckSpec:
 class SectionInfo:
     id: str
     title: str
-    module: str
+    module: str | None  # imported on first use so its ``@check`` decorators run; None: nothing to import
 
 
 _CHECKS: dict[str, list[CheckSpec]] = {}
-_SECTIONS: dict[str, SectionInfo] | None = None
+_SECTIONS: dict[str, SectionInfo] | None = None  # package sections + registered ones, sorted
+_EXTRA_SECTIONS: dict[str, SectionInfo] = {}  # added with register_section()
 
 
 def check(
@@ -81,8 +83,14 @@ def _section_id_from_module(module_name: str) -> str | None:
     return f"{head[0][1:]}.{head[1]}"
 
 
+def _section_sort_key(section_id: str) -> list[tuple[int, int | str]]:
+    """Numeric parts compare as numbers ("0.10" after "0.9"); anything else sorts after, as text."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in section_id.split(".")]
+
+
 def sections() -> dict[str, SectionInfo]:
-    """All sections that have checks, by id, found without importing them."""
+    """All sections that have checks, by id: the package's (found without importing them) and
+    any added with :func:`register_section`."""
     global _SECTIONS
     if _SECTIONS is None:
         import arena_check.sections as pkg
@@ -94,12 +102,40 @@ def sections() -> dict[str, SectionInfo]:
                 continue
             title = info.name.split("_", 2)[2].replace("_", " ") if info.name.count("_") >= 2 else ""
             found[section_id] = SectionInfo(section_id, title, f"{pkg.__name__}.{info.name}")
-        _SECTIONS = dict(sorted(found.items(), key=lambda kv: [int(p) for p in kv[0].split(".")]))
+        found.update(_EXTRA_SECTIONS)
+        _SECTIONS = dict(sorted(found.items(), key=lambda kv: _section_sort_key(kv[0])))
     return _SECTIONS
 
 
+def register_section(section_id: str, title: str, module: str | None = None) -> SectionInfo:
+    """Make a section defined outside :mod:`arena_check.sections` known to the grader.
+
+    Why: tests (and course forks) declare checks with :func:`check` in their own code, without
+    adding a module to the package. ``module``, if given, is imported by :func:`checks_for` so its
+    ``@check`` decorators run; leave it ``None`` when the checks are registered already.
+    """
+    info = SectionInfo(section_id, title, module)
+    _EXTRA_SECTIONS[section_id] = info
+    global _SECTIONS
+    _SECTIONS = None  # rebuild the sorted view on next use
+    return info
+
+
+def unregister_section(section_id: str) -> None:
+    """Forget a section added with :func:`register_section`, and its checks (for test clean-up)."""
+    global _SECTIONS
+    _EXTRA_SECTIONS.pop(section_id, None)
+    _CHECKS.pop(section_id, None)
+    _SECTIONS = None
+
+
 class UnknownSection(KeyError):
-    pass
+    """The section id is not one of :func:`sections`. ``str()`` is a sentence naming the known ones
+    (a plain ``KeyError`` would show only the quoted id)."""
+
+    def __str__(self) -> str:
+        known = ", ".join(sections()) or "none"
+        return f"unknown section {self.args[0]!r}. Known sections: {known}. (arena-check list shows them.)"
 
 
 def checks_for(section: str, exercise: str | None = None) -> list[CheckSpec]:
@@ -107,7 +143,8 @@ def checks_for(section: str, exercise: str | None = None) -> list[CheckSpec]:
     known = sections()
     if section not in known:
         raise UnknownSection(section)
-    importlib.import_module(known[section].module)
+    if known[section].module is not None:
+        importlib.import_module(known[section].module)
     specs = list(_CHECKS.get(section, []))
     if exercise is not None:
         specs = [s for s in specs if s.exercise == exercise]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 OUTPUT_LIMIT = 500
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASSED = "passed"
     FAILED = "failed"  # the learner's code ran and gave a wrong answer
     ERROR = "error"  # the learner's code raised, or could not be loaded
@@ -60,7 +60,7 @@ class Report:
     section: str
     source: str
     results: list[CheckResult] = field(default_factory=list)
-    load_error: str | None = None  # set when the learner's file could not be imported at all
+    load_error: str | None = None  # a sentence, when the file could not be graded at all (no check ran)
     seconds: float = 0.0
 
     @property
@@ -86,8 +86,8 @@ class Report:
     def to_text(self, verbose: bool = False) -> str:
         lines = [f"arena-check {self.section} · {self.source}"]
         if self.load_error is not None:
-            lines.append(f"! could not load your file: {self.load_error}")
-            lines.append(f"0/{len(self.results)} checks run; fix the error above and try again.")
+            lines.append(f"! {self.load_error}")
+            lines.append(f"0/{len(self.results)} checks run; fix the problem above and try again.")
             return "\n".join(lines)
         for r in self.results:
             head = f"{r.status.symbol} {r.exercise}"
@@ -97,8 +97,9 @@ class Report:
                 lines.append(f"{head}  ({r.points:g}/{r.max_points:g})")
             else:
                 lines.append(f"{head}  {r.status.value}: {r.message}")
-            if r.output and (verbose or not r.passed):
-                lines.append("    your code printed: " + cap_output(r.output, 200).replace("\n", "\n    "))
+            output = r.output.rstrip()
+            if output and (verbose or not r.passed):
+                lines.append("    your code printed: " + cap_output(output, 200).replace("\n", "\n    "))
         lines.append(self.progress_line())
         return "\n".join(lines)
 
@@ -134,7 +135,7 @@ class Report:
         if self.load_error is not None:
             return {
                 "score": 0,
-                "output": f"Could not load your file: {self.load_error}",
+                "output": self.load_error[:1].upper() + self.load_error[1:],
                 "tests": [
                     {"name": r.task_id, "score": 0, "max_score": r.max_points, "status": "failed"}
                     for r in self.results

@@ -29,22 +29,39 @@ def describe(x: Any) -> str:
 
 
 def _snapshot(value: Any) -> Any:
+    """A copy of ``value`` to compare with after the call; None if it cannot be copied."""
     if isinstance(value, Tensor):
         return value.detach().clone()
+    if isinstance(value, torch.nn.Module):  # its parameters and buffers are what may be mutated
+        return {k: v.detach().clone() for k, v in value.state_dict().items()}
     try:
         return copy.deepcopy(value)
-    except Exception:  # not copyable: cannot be checked for mutation
+    except Exception:  # noqa: BLE001 — not copyable: cannot be checked for mutation
         return None
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return a.shape == b.shape and a.dtype == b.dtype and bool(torch.equal(a.nan_to_num(), b.nan_to_num()))
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+def _same(old: Any, new: Any) -> bool:
+    """Whether ``new`` still equals the snapshot ``old``. When equality cannot be decided (an
+    object without ``__eq__`` compares by identity, and a copy is never identical) say True:
+    a false accusation of mutation is worse than a missed one."""
+    if isinstance(old, Tensor) and isinstance(new, Tensor):
+        if old.shape != new.shape or old.dtype != new.dtype:
+            return False
+        same = old == new
+        if old.is_floating_point() or old.is_complex():
+            same |= old.isnan() & new.isnan()
+        return bool(same.all())
+    if isinstance(new, torch.nn.Module) and isinstance(old, dict):
+        return _same(old, {k: v.detach() for k, v in new.state_dict().items()})
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
+    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
+        return len(old) == len(new) and all(_same(x, y) for x, y in zip(old, new, strict=True))
+    if type(new).__eq__ is object.__eq__:
+        return True
     try:
-        return bool(a == b)
-    except Exception:
+        return bool(old == new)
+    except Exception:  # noqa: BLE001 — e.g. numpy arrays: ambiguous truth value
         return True
 
 
@@ -55,7 +72,7 @@ def call(fn: Any, *args: Any, name: str, **kwargs: Any) -> Any:
     (``x /= x.sum()``) silently corrupts the caller's tensors.
     """
     if not callable(fn):
-        raise CheckFailed(f"`{name}` should be a function, but your file defines it as a {type(fn).__name__}.")
+        raise CheckFailed(f"`{name}` should be a function, but your file defines it as a value of type {type(fn).__name__}.")
     before = [_snapshot(a) for a in args]
     before_kw = {k: _snapshot(v) for k, v in kwargs.items()}
     out = fn(*args, **kwargs)
@@ -129,18 +146,35 @@ def expect_tensor(
         n_bad = int((~close).sum())
         detail = f"at index {where}: expected {_fmt(float(exp_d[where]))}, got {_fmt(float(got_d[where]))}"
         if exp_d.is_floating_point():
-            diff = (got_d.double() - exp_d.double()).abs().nan_to_num(nan=math.inf)
+            diff = (got_d.double() - exp_d.double()).abs().nan_to_num(nan=math.inf, posinf=math.inf)
             detail += f" (max abs error {_fmt(float(diff.max()))})"
         raise CheckFailed(
             f"For {context}: {n_bad} of {got.numel()} values differ; first {detail}.{suffix}"
         )
 
 
+def _short_repr(value: Any, limit: int = 200) -> str:
+    """``repr`` for a message: capped, and safe for a learner's object whose ``__repr__`` raises."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def expect_equal(got: Any, expected: Any, *, context: str, hint: str = "") -> None:
-    """Fail unless ``got == expected`` for plain Python values (ints, tuples, strings)."""
-    if got != expected:
+    """Fail unless ``got == expected`` for plain Python values (ints, tuples, strings).
+
+    A comparison that raises or is ambiguous (a tensor compared with a tuple) counts as unequal.
+    """
+    try:
+        same = bool(got == expected)
+    except Exception:  # noqa: BLE001
+        same = False
+    if not same:
         suffix = f" Hint: {hint}" if hint else ""
-        raise CheckFailed(f"For {context}: expected {expected!r}, got {got!r}.{suffix}")
+        got_text = describe(got) if isinstance(got, Tensor) else _short_repr(got)
+        raise CheckFailed(f"For {context}: expected {_short_repr(expected)}, got {got_text}.{suffix}")
 
 
 def seeded(seed: int) -> torch.Generator:

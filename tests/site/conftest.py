@@ -1,0 +1,78 @@
+"""Fixtures for the site checks: the built site, a loopback HTTP server, headless Chromium.
+
+The site is ``$ARENA_SITE_DIR`` (default ``_build/html``, what ``make book`` writes). Chromium is
+Debian's (``/usr/bin/chromium``), driven by Playwright, which must never download a browser.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from sitecheck import missing_site_message, site_path
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    """The built site; fails (never skips) when it has not been built."""
+    site = site_path()
+    if not (site / "index.html").is_file():
+        pytest.fail(missing_site_message(site), pytrace=False)
+    return site
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path) -> Iterator[str]:
+    """Serve the site on 127.0.0.1 (loopback only, free port) from a background thread."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (Debian's binary; nothing is downloaded)."""
+    executable = next((c for c in CHROMIUM_CANDIDATES if os.access(c, os.X_OK)), None)
+    if executable is None:
+        pytest.fail(
+            "Chromium not found at /usr/bin/chromium: run `make browser` "
+            "(apt-get install -y chromium) to run the site tests.",
+            pytrace=False,
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: run `make setup` (dev extra).", pytrace=False)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
