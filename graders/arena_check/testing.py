@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -182,9 +182,24 @@ def seeded(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def with_context(fn: Callable[[], None], context: str) -> None:
-    """Run ``fn`` and prefix any ``CheckFailed`` with ``context``."""
-    try:
-        fn()
-    except CheckFailed as e:
-        raise CheckFailed(f"{context}: {e}") from None
+#: One input for :func:`compare_to_reference`: (a description naming the input, positional args).
+Case = tuple[str, tuple[Any, ...]]
+
+
+def compare_to_reference(
+    fn: Any,
+    reference: Callable[..., Any],
+    cases: Sequence[Case],
+    *,
+    name: str,
+    hint: str = "",
+    **tolerance: Any,
+) -> None:
+    """Call the learner's ``fn`` and the ``reference`` on every case; require equal tensors.
+
+    The workhorse of most checks: each case is called through :func:`call` (so in-place edits
+    of inputs are caught) and compared with :func:`expect_tensor`, whose message names the case.
+    """
+    for context, args in cases:
+        got = call(fn, *args, name=name)
+        expect_tensor(got, reference(*args), context=context, hint=hint, **tolerance)

@@ -7,11 +7,11 @@ import torch
 from arena_check.testing import (
     CheckFailed,
     call,
+    compare_to_reference,
     describe,
     expect_equal,
     expect_tensor,
     seeded,
-    with_context,
 )
 
 X = torch.arange(6, dtype=torch.float32).reshape(2, 3)
@@ -141,13 +141,18 @@ def test_expect_equal() -> None:
     assert len(str(exc.value)) < 300
 
 
-def test_describe_seeded_with_context() -> None:
+def test_describe_and_seeded() -> None:
     assert describe(X) == "float32 tensor of shape (2, 3)"
     assert describe((1, 2)) == "tuple of length 2"
     assert torch.equal(torch.rand(3, generator=seeded(1)), torch.rand(3, generator=seeded(1)))
 
-    def fails() -> None:
-        raise CheckFailed("expected 1, got 2.")
 
-    with pytest.raises(CheckFailed, match=r"^batch 1: expected 1, got 2\.$"):
-        with_context(fails, "batch 1")
+def test_compare_to_reference_names_the_failing_case() -> None:
+    cases = [("x of shape (2, 3)", (X,)), ("a single row", (X[:1],))]
+    compare_to_reference(lambda x: x * 2, lambda x: x * 2, cases, name="double")
+    with pytest.raises(CheckFailed, match=r"^For a single row: .*Hint: double it"):
+        compare_to_reference(
+            lambda x: x * 2 if x.shape[0] > 1 else x, lambda x: x * 2, cases, name="double", hint="double it"
+        )
+    with pytest.raises(CheckFailed, match="changed its input"):
+        compare_to_reference(lambda x: x.mul_(2), lambda x: x * 2, cases, name="double")

@@ -9,20 +9,13 @@ must not run tensor code before it forks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
 import torch
 
 from arena_check.reference import s0_0_tensors_and_einops as ref
 from arena_check.registry import check
-from arena_check.testing import CheckFailed, call, expect_tensor, seeded
+from arena_check.testing import Case, CheckFailed, call, compare_to_reference, expect_tensor, seeded
 
 SECTION = "0.0"
-
-#: (context naming the input, positional arguments)
-Case = tuple[str, tuple[Any, ...]]
-
 
 def _randn(*shape: int, seed: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     return torch.randn(*shape, generator=seeded(seed), dtype=dtype)
@@ -30,20 +23,6 @@ def _randn(*shape: int, seed: int, dtype: torch.dtype = torch.float32) -> torch.
 
 def _randint(high: int, *shape: int, seed: int) -> torch.Tensor:
     return torch.randint(0, high, shape, generator=seeded(seed))
-
-
-def _compare(
-    fn: Callable[..., Any],
-    name: str,
-    reference: Callable[..., Any],
-    cases: Sequence[Case],
-    hint: str,
-    **tolerance: float,
-) -> None:
-    """Call ``fn`` and ``reference`` on every case and require equal results."""
-    for context, args in cases:
-        got = call(fn, *args, name=name)
-        expect_tensor(got, reference(*args), context=context, hint=hint, **tolerance)
 
 
 # ------------------------------------------------------------------------------------------
@@ -64,8 +43,8 @@ def check_images_to_grid(images_to_grid) -> None:
             (torch.randint(0, 256, (4, 3, 2, 2), generator=seeded(6), dtype=torch.uint8), 2),
         ),
     ]
-    _compare(
-        images_to_grid, "images_to_grid", ref.images_to_grid, cases,
+    compare_to_reference(
+        images_to_grid, ref.images_to_grid, cases, name="images_to_grid",
         hint="image i belongs in grid row i // cols and grid column i % cols, so split the batch as "
         "(rows cols) — rows first — and put each grid index *before* the pixel index it merges with: "
         "(rows height), (cols width). Channels go last.",
@@ -82,8 +61,8 @@ def check_patchify(patchify) -> None:
         ("images of shape (1, 1, 4, 4), patch=4 (one patch per image)", (_randn(1, 1, 4, 4, seed=3), 4)),
         ("images of shape (2, 3, 2, 3), patch=1 (every pixel a patch)", (_randn(2, 3, 2, 3, seed=4), 1)),
     ]
-    _compare(
-        patchify, "patchify", ref.patchify, cases,
+    compare_to_reference(
+        patchify, ref.patchify, cases, name="patchify",
         hint="split height into (patch_row p1) and width into (patch_col p2); number the patches "
         "(patch_row patch_col) and flatten each one as (channel p1 p2). A plain reshape cannot do "
         "this: the axes must be reordered, not just regrouped.",
@@ -136,8 +115,8 @@ def check_upsample_nearest(upsample_nearest) -> None:
         ("images of shape (2, 2, 2, 2), factor=1 (unchanged)", (_randn(2, 2, 2, 2, seed=3), 1)),
         ("int64 images of shape (1, 2, 2, 3), factor=2", (_randint(10, 1, 2, 2, 3, seed=4), 2)),
     ]
-    _compare(
-        upsample_nearest, "upsample_nearest", ref.upsample_nearest, cases,
+    compare_to_reference(
+        upsample_nearest, ref.upsample_nearest, cases, name="upsample_nearest",
         hint="out[y, x] = images[y // factor, x // factor]: the copies of one pixel must be "
         "neighbours, so the new axis goes *after* the spatial axis, (h factor). (factor h) tiles "
         "the whole image instead. Upsample both height and width.",
@@ -156,8 +135,8 @@ def check_matrix_trace(matrix_trace) -> None:
         ("a (1, 1) matrix", (torch.tensor([[2.5]]),)),
         ("a float64 (4, 4) matrix, seed 2", (_randn(4, 4, seed=2, dtype=torch.float64),)),
     ]
-    _compare(
-        matrix_trace, "matrix_trace", ref.matrix_trace, cases,
+    compare_to_reference(
+        matrix_trace, ref.matrix_trace, cases, name="matrix_trace",
         hint="the trace sums only the diagonal, mat[i, i]. In einsum a repeated name in one input, "
         "'i i', walks the diagonal; an empty output '-> ' sums it to a scalar of shape ().",
     )
@@ -172,8 +151,8 @@ def check_mat_vec(mat_vec) -> None:
         ("mat (1, 1) and vec (1,)", (torch.tensor([[3.0]]), torch.tensor([-2.0]))),
         ("float64 mat (2, 5) and vec (5,), seed 4", (_randn(2, 5, seed=4, dtype=torch.float64), _randn(5, seed=5, dtype=torch.float64))),
     ]
-    _compare(
-        mat_vec, "mat_vec", ref.mat_vec, cases,
+    compare_to_reference(
+        mat_vec, ref.mat_vec, cases, name="mat_vec",
         hint="out[i] = sum_j mat[i, j] * vec[j]: the vector pairs with the matrix's *second* "
         "(column) index, and the first index survives.",
     )
@@ -189,8 +168,8 @@ def check_mat_mul(mat_mul) -> None:
         ("a (4, 1) and b (1, 4)", (_randn(4, 1, seed=6), _randn(1, 4, seed=7))),
         ("float64 a (2, 2) and b (2, 3), seed 8", (_randn(2, 2, seed=8, dtype=torch.float64), _randn(2, 3, seed=9, dtype=torch.float64))),
     ]
-    _compare(
-        mat_mul, "mat_mul", ref.mat_mul, cases,
+    compare_to_reference(
+        mat_mul, ref.mat_mul, cases, name="mat_mul",
         hint="out[i, j] = sum_k a[i, k] * b[k, j]: the shared name is a's *last* axis and b's "
         "*first*; the output is (rows of a, columns of b), in that order.",
     )
@@ -205,8 +184,8 @@ def check_outer_product(outer_product) -> None:
         ("u (1,) and v (1,)", (torch.tensor([2.0]), torch.tensor([-3.0]))),
         ("float64 u (2,) and v (5,), seed 4", (_randn(2, seed=4, dtype=torch.float64), _randn(5, seed=5, dtype=torch.float64))),
     ]
-    _compare(
-        outer_product, "outer_product", ref.outer_product, cases,
+    compare_to_reference(
+        outer_product, ref.outer_product, cases, name="outer_product",
         hint="out[i, j] = u[i] * v[j]: rows follow u, columns follow v, and nothing is summed — "
         "both names appear in the output.",
     )
@@ -222,8 +201,8 @@ def check_attention_scores(attention_scores) -> None:
         ("q (1, 1, 1, 4) and k (1, 1, 1, 4) (one position)", (_randn(1, 1, 1, 4, seed=6), _randn(1, 1, 1, 4, seed=7))),
         ("float64 q (1, 3, 2, 6) and k (1, 3, 3, 6), seed 8", (_randn(1, 3, 2, 6, seed=8, dtype=torch.float64), _randn(1, 3, 3, 6, seed=9, dtype=torch.float64))),
     ]
-    _compare(
-        attention_scores, "attention_scores", ref.attention_scores, cases,
+    compare_to_reference(
+        attention_scores, ref.attention_scores, cases, name="attention_scores",
         hint="sum over d_head only; keep batch and head; the output is indexed "
         "(batch, head, q_pos, k_pos) — queries are rows. Do not scale by sqrt(d_head) here.",
     )
@@ -245,8 +224,8 @@ def check_standardize(standardize) -> None:
         ("x of shape (3, 1) (a single feature)", (_randn(3, 1, seed=5),)),
         ("float64 x of shape (3, 7), seed 6", (_randn(3, 7, seed=6, dtype=torch.float64),)),
     ]
-    _compare(
-        standardize, "standardize", ref.standardize, cases,
+    compare_to_reference(
+        standardize, ref.standardize, cases, name="standardize",
         hint="reduce over the last axis with keepdim=True so mean and var broadcast along each row; "
         "use the biased variance (divide by d: correction=0); and put eps inside "
         "the square root, (x - mean) / sqrt(var + eps). Use the eps argument.",
@@ -276,8 +255,8 @@ def check_pairwise_distances(pairwise_distances) -> None:
         ("x (2, 1) and y (3, 1) (one dimension)", (torch.tensor([[0.0], [2.0]]), torch.tensor([[-1.0], [2.5], [7.0]]))),
         ("float64 x (3, 6) and y (5, 6), seed 4", (_randn(3, 6, seed=4, dtype=torch.float64), _randn(5, 6, seed=5, dtype=torch.float64))),
     ]
-    _compare(
-        pairwise_distances, "pairwise_distances", ref.pairwise_distances, cases,
+    compare_to_reference(
+        pairwise_distances, ref.pairwise_distances, cases, name="pairwise_distances",
         hint="out[i, j] = sqrt(sum_k (x[i, k] - y[j, k])**2): broadcast x as (n, 1, d) against y "
         "as (1, m, d), square, sum over d, and take the square root — a distance, not its square.",
     )
@@ -312,8 +291,8 @@ def check_softmax(softmax) -> None:
         ("rows with -inf entries (masked positions)", (_masked_row(),)),
         ("float64 x of shape (3, 4), seed 3", (_randn(3, 4, seed=3, dtype=torch.float64),)),
     ]
-    _compare(
-        softmax, "softmax", ref.softmax, cases,
+    compare_to_reference(
+        softmax, ref.softmax, cases, name="softmax",
         hint="exponentiate, then divide by the sum over the *last* dimension, with keepdim=True so "
         "each row is divided by its own sum.",
     )
@@ -332,8 +311,8 @@ def check_softmax_is_stable(softmax) -> None:
         ("a square x of shape (3, 3) with values near 500", (500 + 10 * _randn(3, 3, seed=6),)),
         ("rows at very different scales, x = [[1000, 999, 998], [0, 1, 2]]", (torch.tensor([[1000.0, 999.0, 998.0], [0.0, 1.0, 2.0]]),)),
     ]
-    _compare(
-        softmax, "softmax", ref.softmax, cases,
+    compare_to_reference(
+        softmax, ref.softmax, cases, name="softmax",
         hint="exp(1000) overflows to inf and inf / inf is NaN. Subtract each row's *own* maximum "
         "first (x.amax(dim=-1, keepdim=True)) — one global maximum leaves the other rows to "
         "underflow to 0 / 0. The result is mathematically unchanged.",
@@ -354,8 +333,8 @@ def check_logsumexp(logsumexp) -> None:
         ("rows with -inf entries (masked positions)", (_masked_row(),)),
         ("float64 x of shape (3, 4), seed 5", (_randn(3, 4, seed=5, dtype=torch.float64),)),
     ]
-    _compare(
-        logsumexp, "logsumexp", ref.logsumexp, cases,
+    compare_to_reference(
+        logsumexp, ref.logsumexp, cases, name="logsumexp",
         hint="use log(sum(exp(x))) = m + log(sum(exp(x - m))) with m each row's own maximum: subtract m "
         "(keepdim=True) before exp, and add it back (without the kept axis) after the log. The "
         "output drops the last dimension.",
@@ -374,8 +353,8 @@ def check_log_softmax(log_softmax) -> None:
         ("x of shape (2, 5) with values near 1000", (1000 + _randn(2, 5, seed=3),)),
         ("float64 x of shape (3, 4), seed 4", (_randn(3, 4, seed=4, dtype=torch.float64),)),
     ]
-    _compare(
-        log_softmax, "log_softmax", ref.log_softmax, cases,
+    compare_to_reference(
+        log_softmax, ref.log_softmax, cases, name="log_softmax",
         hint="compute x - logsumexp(x) with the logsumexp unsqueezed to (..., 1). Going through "
         "softmax(x).log() turns tiny probabilities into log(0) = -inf.",
     )
@@ -397,8 +376,8 @@ def check_embed(embed) -> None:
         ("a single token, tokens (1, 1), d_vocab 5, d_model 3", (torch.tensor([[4]]), _randn(5, 3, seed=4))),
         ("float64 W_E (7, 2) and tokens (2, 4), seed 5", (_randint(7, 2, 4, seed=5), _randn(7, 2, seed=6, dtype=torch.float64))),
     ]
-    _compare(
-        embed, "embed", ref.embed, cases,
+    compare_to_reference(
+        embed, ref.embed, cases, name="embed",
         hint="each token id selects a *row* of W_E (shape d_vocab × d_model): indexing W_E with "
         "the whole tokens tensor gives shape tokens.shape + (d_model,).",
     )
@@ -419,8 +398,8 @@ def check_gather_logprobs(gather_logprobs) -> None:
         ("logprobs (1, 1, 6) and tokens (1, 1)", case(1, 1, 6, 6)),
         ("float64 logprobs (2, 2, 7) and tokens (2, 2), seed 8", case(2, 2, 7, 8, torch.float64)),
     ]
-    _compare(
-        gather_logprobs, "gather_logprobs", ref.gather_logprobs, cases,
+    compare_to_reference(
+        gather_logprobs, ref.gather_logprobs, cases, name="gather_logprobs",
         hint="out[b, p] = logprobs[b, p, tokens[b, p]]: gather along the *last* (vocabulary) axis "
         "with index tokens[..., None], then squeeze that axis so the result is (batch, pos).",
     )
