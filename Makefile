@@ -27,7 +27,7 @@ book: setup
 	@echo "Built: _build/html/index.html"
 
 ## test: set up, build the book, then run the whole test suite (what CI runs)
-test: setup browser book
+test: setup browser lint book
 	$(BIN)/python -m pytest -m "not slow"
 
 ## test-slow: the checks marked slow (CI runs them as a separate step)

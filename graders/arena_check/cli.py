@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         return _usage("--timeout must be a positive number of seconds")
     if args.memory_mb is not None and args.memory_mb <= 0:
         return _usage("--memory-mb must be a positive number of megabytes")
+    if not hasattr(os, "fork"):
+        return _usage(
+            "grading a file runs each check in a forked process, which Windows does not offer. "
+            "Use WSL, or call arena_check.check(SECTION, NAME, obj) in your notebook."
+        )
     try:
         report = api.grade_file(
             args.section, args.path, exercise=args.exercise, timeout=args.timeout, memory_mb=args.memory_mb
