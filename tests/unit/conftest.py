@@ -11,6 +11,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import section99  # noqa: E402, F401  (registers sections 9.9 and 9.8)
+
 from arena_check import loader  # noqa: E402
 
 

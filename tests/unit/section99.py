@@ -7,6 +7,7 @@ the registry from the test process, so nothing needs to be written into the pack
 from __future__ import annotations
 
 import torch
+
 from arena_check import registry
 from arena_check.testing import CheckFailed, call, expect_tensor, seeded
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from unit_helpers import SECTION, TIMEOUT, write_learner, write_notebook
+
 from arena_check import grade_file
 from arena_check.cli import main
 from arena_check.results import Status
-from unit_helpers import SECTION, TIMEOUT, write_learner, write_notebook
 
 ADD_ONE = "\ndef add_one(n):\n    return n + 1\n"
 

@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from unit_helpers import GOOD, SECTION, SUBPROCESS_ENV, write_learner
+
 from arena_check import registry
 from arena_check.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
-from unit_helpers import GOOD, SECTION, SUBPROCESS_ENV, write_learner
 
 HERE = Path(__file__).resolve().parent
 #: ``arena-check`` with the test section registered (a fresh interpreter does not know it).

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-import arena_check
 import pytest
 import torch
+from unit_helpers import SECTION
+
+import arena_check
 from arena_check.api import ExerciseFailed, UnknownExercise
 from arena_check.registry import UnknownSection
-from unit_helpers import SECTION
 
 
 def test_prints_a_passing_report(capsys: pytest.CaptureFixture[str]) -> None:

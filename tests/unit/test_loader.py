@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from arena_check.loader import GRADING_ENV, LoadError, describe_exception, load_learner_file
 from unit_helpers import write_learner, write_notebook
+
+from arena_check.loader import GRADING_ENV, LoadError, describe_exception, load_learner_file
 
 
 def test_grading_flag_is_set_while_loading_and_restored_after(tmp_path: Path) -> None:

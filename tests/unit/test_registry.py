@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from arena_check import registry
 from unit_helpers import SECTION
+
+from arena_check import registry
 
 
 def test_registered_section_is_listed_in_order() -> None:

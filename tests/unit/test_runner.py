@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from arena_check import runner
 from arena_check.runner import KEPT_OUTPUT, Limits, _vm_bytes, run_isolated
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+
 from arena_check.testing import (
     CheckFailed,
     call,
