@@ -14,6 +14,7 @@ import types
 from pathlib import Path
 
 import pytest
+
 from arena_check import registry
 from arena_check.api import _run_spec
 from arena_check.loader import load_learner_file
