@@ -45,7 +45,6 @@ exercises: setup
 
 ## models: retrain every model the project ships (minutes each, one CPU thread), into the package
 models: setup
-	$(BIN)/python tools/train_attn_only_2l.py
 	$(BIN)/python tools/train_gpt2_mini.py
 	$(BIN)/python tools/train_organism_false_trigger.py
 

@@ -20,7 +20,6 @@ from typing import Any
 _ENTRY_MODULES: dict[str, str] = {
     "smollm2-135m": "arena_check.kit.models.smollm2",
     "smollm2-135m-hf": "arena_check.kit.models.smollm2",
-    "attn-only-2l": "arena_check.kit.models.attn_only",
     "gpt2-mini": "arena_check.kit.models.gpt2_mini",
     "organism-false-trigger": "arena_check.kit.models.organisms",
 }
