@@ -56,7 +56,7 @@ def site_url(site_dir: Path) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """One headless Chromium for the whole session (Debian's binary; nothing is downloaded)."""
     executable = next((c for c in CHROMIUM_CANDIDATES if os.access(c, os.X_OK)), None)
