@@ -47,6 +47,7 @@ exercises: setup
 models: setup
 	$(BIN)/python tools/train_gpt2_mini.py
 	$(BIN)/python tools/train_organism_false_trigger.py
+	$(BIN)/python tools/train_attn_only_2l.py
 
 ## bench: time the cold and warm builds, each page, and arena-check; prints a table
 bench: setup

@@ -2,23 +2,32 @@
 
     .venv/bin/python tools/train_attn_only_2l.py                 # writes the shipped weights
     .venv/bin/python tools/train_attn_only_2l.py --out /tmp/x    # somewhere else
+    .venv/bin/python tools/train_attn_only_2l.py --help          # every hyperparameter is a flag
 
-CPU, one thread by default (``--threads``), a few minutes, deterministic for a given seed and
-thread count. Writes ``model.safetensors``, ``tokenizer.json`` and ``meta.json`` (config, data
-recipe, hyperparameters, wall time, losses and interpretability metrics) into ``--out``.
+CPU, one thread by default (``--threads``), about 3–4 minutes, deterministic for a given seed and
+thread count. Writes ``model.safetensors`` (fp32, ~0.4 MB), ``tokenizer.json`` and ``meta.json``
+(config, data recipe, hyperparameters, wall time, losses and interpretability metrics) into
+``--out``; ``arena_check.kit.models.attn_only`` loads that folder.
 
-Why the data looks like this. A 2-layer attention-only model learns induction heads only when
-in-context copying is the cheapest way to lower the loss, and cleanly only when nothing else
-(position) can stand in for it:
+What makes the circuit appear within minutes (each found by a failed run without it):
 
-* text from Python's bundled documentation (``pydoc_data.topics``) supplies ordinary next-token
-  statistics, where a previous-token head is useful on its own;
-* into every sequence we paste a segment of uniformly random tokens of random length at a random
-  offset and repeat it later at another random offset — only induction predicts the repeat, and
-  neither the length nor the position gives it away (fixed-length repeats let a model find a
-  positional shortcut instead of induction heads);
-* every sequence starts with the BOS token, which heads use as an attention sink when they have
-  nothing to attend to, so the induction and previous-token patterns stay sharp.
+* Data. Every row is BOS, then a background of Python-documentation text (``pydoc_data.topics``,
+  probability ``p_text``) or uniform random tokens, with one segment of uniform random tokens of
+  random length pasted at a random offset and again at a random later offset. Only induction
+  predicts the repeat, and neither its length nor its position gives it away (fixed-length
+  repeats let a model solve the task by position, with no induction heads). The text makes a
+  previous-token head useful on its own, which gets the circuit started. BOS at position 0 gives
+  heads a place to park attention when nothing matches.
+* A context-length curriculum (33 → 65 → 128 tokens). The time an induction head takes to appear
+  grows steeply with the context length: at 128 tokens nothing formed in 3 000 steps, at 33 it
+  forms in about 1 200, and the circuit then carries over to longer contexts.
+* Sinusoidal initial positional embeddings with frequencies up to pi rad per position
+  (shortformer-style: positions enter only queries and keys). With random initial positions no
+  sharp previous-token head formed.
+* LayerNorm without weights (``LNPre``), small init (std 0.02) and a learning rate of 1e-3: at
+  2e-3 or 3e-3 the model settles into an in-context-unigram solution and never finds induction.
+* ``attn_scale = 1`` (attention logits not divided by sqrt(d_head)): sharper heads sooner.
+* Two heads per layer: with four, several layer-1 heads share the induction work.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -60,26 +70,34 @@ class Hyper:
     n_ctx: int = 128
     normalization: str = "LNPre"  # "LNPre" (no weights) | "LN" | "none"
     init_range: float = 0.02  # std of every weight matrix at init
-    attn_scale: float = 0.0  # attention logits are divided by this; 0 means sqrt(d_head)
+    attn_scale: float = 1.0  # attention logits are divided by this; 0 means sqrt(d_head)
     pos_scale: float = 1.0  # std of each entry of the sinusoidal W_pos at init
     pos_max_freq: float = math.pi  # highest frequency (rad / position) of W_pos at init
-    stages: str = "33x1500,65x600,128x900"  # context length x steps, in order
+    stages: str = "33x1500,65x600,128x4000"  # context x steps (x p_text), in order
     batch: int = 16
     lr: float = 1e-3
     warmup: int = 100
     weight_decay: float = 0.0
     grad_clip: float = 1.0
-    p_text: float = 0.5  # probability that a row's background is corpus text (else random tokens)
+    p_text: float = 0.3  # probability that a row's background is corpus text (else random tokens)
     rep_min: int = 4  # shortest repeated segment; the longest fills half the row
 
-    def schedule(self) -> list[tuple[int, int]]:
-        """``[(context length, steps), ...]`` parsed from ``stages``."""
-        pairs = [tuple(int(x) for x in item.split("x")) for item in self.stages.split(",")]
-        return [(ctx, steps) for ctx, steps in pairs]
+    def schedule(self) -> list[tuple[int, int, float]]:
+        """``[(context length, steps, p_text), ...]`` parsed from ``stages``.
+
+        Each stage is ``CTXxSTEPS`` or ``CTXxSTEPSxP_TEXT``; without its own ``P_TEXT`` a stage
+        uses ``p_text``.
+        """
+        out = []
+        for item in self.stages.split(","):
+            parts = item.split("x")
+            p_text = float(parts[2]) if len(parts) > 2 else self.p_text
+            out.append((int(parts[0]), int(parts[1]), p_text))
+        return out
 
     @property
     def steps(self) -> int:
-        return sum(steps for _, steps in self.schedule())
+        return sum(steps for _, steps, _ in self.schedule())
 
 
 # ----------------------------------------------------------------------------------------- data
@@ -120,7 +138,7 @@ def split_corpus(ids: Int[Tensor, " n"], frac_val: float = 0.05) -> tuple[Tensor
 
 
 def make_batch(
-    hp: Hyper, n_ctx: int, text_ids: Int[Tensor, " n"], gen: torch.Generator
+    hp: Hyper, n_ctx: int, p_text: float, text_ids: Int[Tensor, " n"], gen: torch.Generator
 ) -> Int[Tensor, "batch pos"]:
     """``[BOS, background…]`` rows of ``n_ctx`` tokens with a random segment pasted twice.
 
@@ -132,7 +150,7 @@ def make_batch(
     n = n_ctx - 1  # positions after BOS
     rep_max = n // 2
     rows = torch.randint(1, hp.vocab_size, (hp.batch, n), generator=gen)
-    is_text = torch.rand(hp.batch, generator=gen) < hp.p_text
+    is_text = torch.rand(hp.batch, generator=gen) < p_text
     starts = torch.randint(0, len(text_ids) - n, (hp.batch,), generator=gen)
     lengths = torch.randint(hp.rep_min, rep_max + 1, (hp.batch,), generator=gen)
     u1, u2 = torch.rand(2, hp.batch, generator=gen)
@@ -202,6 +220,7 @@ def lr_at(step: int, hp: Hyper) -> float:
 
 @torch.inference_mode()
 def mean_loss(model, batches: list[Tensor]) -> float:
+    """Mean next-token loss over ``batches`` (each weighted equally)."""
     return sum(float(model(b, return_type="loss")) for b in batches) / len(batches)
 
 
@@ -252,39 +271,39 @@ def interp_report(model, vocab_size: int, seed: int) -> dict:
 # ---------------------------------------------------------------------------------------- train
 
 
-def train(hp: Hyper, out: Path, log_every: int = 250) -> dict:
-    from safetensors.torch import save_file
+def build_model(hp: Hyper):
+    """A freshly initialised ``HookedTransformer`` with the sinusoidal starting positions."""
     from transformer_lens import HookedTransformer, HookedTransformerConfig
 
-    t_start = time.perf_counter()
-    texts = corpus_text()
-    tok = train_tokenizer(texts, hp.vocab_size)
-    ids = torch.tensor(tok.encode("\n\n".join(texts), add_special_tokens=False).ids)
-    train_ids, val_ids = split_corpus(ids)
-
     torch.manual_seed(hp.seed)
-    model = HookedTransformer(HookedTransformerConfig(**model_config(hp)))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
+        model = HookedTransformer(HookedTransformerConfig(**model_config(hp)))
     with torch.no_grad():
         model.W_pos.copy_(
             sinusoidal_positions(hp.n_ctx, hp.d_model, hp.pos_scale, hp.pos_max_freq, hp.seed)
         )
+    return model
+
+
+def fit(model, hp: Hyper, train_ids: Int[Tensor, " n"], log_every: int = 250) -> list[float]:
+    """Run every stage of the curriculum; returns the last 100 training losses.
+
+    Every ``log_every`` steps prints the loss and the best previous-token / induction scores on a
+    fixed probe batch, so a run shows when the circuit forms.
+    """
     opt = torch.optim.AdamW(
         model.parameters(), lr=hp.lr, betas=(0.9, 0.99), weight_decay=hp.weight_decay
     )
     gen = torch.Generator().manual_seed(hp.seed)
-    eval_gen = torch.Generator().manual_seed(EVAL_SEED)
-    eval_batches = [make_batch(hp, hp.n_ctx, val_ids, eval_gen) for _ in range(4)]
-    val_text = text_batches(val_ids, hp.n_ctx)
     probe = im.repeated_random_tokens(32, 25, 50, torch.arange(1, hp.vocab_size), bos=0, seed=99)
-
     recent: list[float] = []
-    t_train = time.perf_counter()
-    step = 0
-    for n_ctx, n_steps in hp.schedule():
+    start, step = time.perf_counter(), 0
+    for n_ctx, n_steps, p_text in hp.schedule():
         for _ in range(n_steps):
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, hp)
-            loss = model(make_batch(hp, n_ctx, train_ids, gen), return_type="loss")
+            loss = model(make_batch(hp, n_ctx, p_text, train_ids, gen), return_type="loss")
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), hp.grad_clip)
@@ -296,19 +315,23 @@ def train(hp: Hyper, out: Path, log_every: int = 250) -> dict:
                 print(
                     f"step {step:5d}  ctx {n_ctx:3d}  loss {sum(recent) / len(recent):.3f}  "
                     f"prev {scores.prev_token[0].max():.2f}  ind {scores.induction[1].max():.2f}  "
-                    f"{time.perf_counter() - t_train:.0f}s",
+                    f"{time.perf_counter() - start:.0f}s",
                     flush=True,
                 )
-    train_seconds = time.perf_counter() - t_train
-
     model.eval()
-    meta = {
+    return recent
+
+
+def describe(hp: Hyper, tok, corpus_tokens: int) -> dict:
+    """The parts of meta.json that say how the model was made."""
+    return {
         "name": NAME,
         "script": "tools/train_attn_only_2l.py",
         "licence": "MIT (weights trained by the project)",
         "seed": hp.seed,
         "threads": torch.get_num_threads(),
         "hyperparameters": asdict(hp),
+        "steps": hp.steps,
         "config": model_config(hp),
         "tokenizer": {
             "file": "tokenizer.json",
@@ -319,19 +342,43 @@ def train(hp: Hyper, out: Path, log_every: int = 250) -> dict:
         "data": {
             "corpus": "pydoc_data.topics (Python's bundled documentation topics, PSF licence), "
             "topics sorted by key, joined by blank lines; last 5 % of tokens held out",
-            "corpus_tokens": len(ids),
-            "recipe": "each row: BOS + background of n_ctx-1 tokens (held-in corpus window with "
+            "corpus_tokens": corpus_tokens,
+            "recipe": "each row: BOS + background of n_ctx-1 tokens (a corpus window with "
             "probability p_text, else uniform random non-special tokens); one segment of uniform "
-            "random non-special tokens, length uniform in rep_min..rep_max, pasted at a uniformly "
-            "random offset and again at a uniformly random offset after it",
+            "random non-special tokens, length uniform in rep_min..(n_ctx-1)//2, pasted at a "
+            "uniformly random offset and again at a uniformly random offset after it; n_ctx "
+            "grows by stages (hyperparameters.stages: context x steps)",
+            "tokens_seen": sum(ctx * steps for ctx, steps, _ in hp.schedule()) * hp.batch,
         },
-        "optimiser": "AdamW betas (0.9, 0.99), linear warm-up then cosine decay to 10 %, "
-        "grad-norm clip",
+        "optimiser": "AdamW betas (0.9, 0.99), linear warm-up then cosine decay to 10 % over all "
+        "stages, grad-norm clip",
+        "init": "TransformerLens init with std init_range; W_pos = sin/cos table with random "
+        "frequencies in (0, pos_max_freq], entries of std pos_scale",
+    }
+
+
+def train(hp: Hyper, out: Path, log_every: int = 250) -> dict:
+    """Tokenizer, model, curriculum, metrics; writes the three files into ``out``."""
+    from safetensors.torch import save_file
+
+    t_start = time.perf_counter()
+    texts = corpus_text()
+    tok = train_tokenizer(texts, hp.vocab_size)
+    ids = torch.tensor(tok.encode("\n\n".join(texts), add_special_tokens=False).ids)
+    train_ids, val_ids = split_corpus(ids)
+    eval_gen = torch.Generator().manual_seed(EVAL_SEED)
+    eval_batches = [make_batch(hp, hp.n_ctx, hp.p_text, val_ids, eval_gen) for _ in range(4)]
+
+    model = build_model(hp)
+    t_train = time.perf_counter()
+    recent = fit(model, hp, train_ids, log_every)
+    train_seconds = time.perf_counter() - t_train
+
+    meta = describe(hp, tok, len(ids)) | {
         "train_seconds": round(train_seconds, 1),
-        "total_seconds": None,
         "final_train_loss_last100": round(sum(recent) / len(recent), 4),
         "eval_loss": round(mean_loss(model, eval_batches), 4),
-        "val_text_loss": round(mean_loss(model, val_text), 4),
+        "val_text_loss": round(mean_loss(model, text_batches(val_ids, hp.n_ctx)), 4),
         "metrics": interp_report(model, hp.vocab_size, METRICS_SEED),
     }
     out.mkdir(parents=True, exist_ok=True)

@@ -16,9 +16,10 @@ earlier occurrence of my token" is induction, not a memorised pattern.
   target ``i - L + 1`` (positions ``i`` of the second copy) and to ``i - 1``.
 * :func:`head_scores` — runs the model once and returns both ``[layer, head]`` tables.
 * :func:`repeat_losses` — mean loss on the first and on the second copy (the in-context drop).
-* :func:`composition_score`, :func:`composition_scores`, :func:`random_composition_baseline` — Q-,
-  K- and V-composition between heads of two layers (Elhage et al. 2021, "A Mathematical Framework
-  for Transformer Circuits"), and the same score for random matrices of the same shapes.
+* :func:`composition_score`, :func:`composition_scores` — Q-, K- and V-composition between heads
+  of two layers (Elhage et al. 2021, "A Mathematical Framework for Transformer Circuits");
+  :func:`random_composition_scores` / :func:`random_composition_baseline` — the same score for
+  random matrices of the same shapes, the baseline a real score must clear.
 * :func:`zero_ablation_hook` — a hook that zeroes one head's output (``hook_z``), for ablations.
 
 Conventions (TransformerLens, row vectors): a head reads the residual stream ``x`` (a row) and writes
@@ -120,7 +121,7 @@ def prev_token_scores(
     given (the random tokens, where only position can tell a head where the previous token is);
     over every position ``i >= 1`` otherwise.
     """
-    batch, _, n_query, _ = pattern.shape
+    n_query = pattern.shape[2]
     to_prev = pattern.diagonal(offset=-1, dim1=-2, dim2=-1)  # [batch, head, query - 1]
     if data is None:
         return to_prev.mean((0, 2))
@@ -247,15 +248,15 @@ def composition_scores(
     )
 
 
-def random_composition_baseline(
+def random_composition_scores(
     d_model: int, d_head: int, *, n_samples: int = 200, seed: int = 0
-) -> float:
-    """Mean composition score of random matrices shaped like a head's ``W_OV`` and ``W_QK``.
+) -> Float[Tensor, " sample"]:
+    """Composition scores of independent random matrices shaped like a head's ``W_OV`` and ``W_QK``.
 
-    Each is a product of two independent Gaussian factors (``d_model × d_head`` times
-    ``d_head × d_model``), so it has the same rank as a real head's matrix; the score of two such
-    matrices is about ``sqrt(d_head) / d_model``-ish rather than 0, which is why a composition score
-    means something only relative to this baseline.
+    Each matrix is a product of two Gaussian factors (``d_model × d_head`` times
+    ``d_head × d_model``), so it has the rank of a real head's matrix. For independent random
+    directions the score concentrates around ``1 / sqrt(d_model)`` — well above 0, which is why a
+    composition score means something only next to this baseline.
     """
     gen = torch.Generator().manual_seed(seed)
 
@@ -264,4 +265,11 @@ def random_composition_baseline(
         right = torch.randn(d_head, d_model, generator=gen)
         return left @ right
 
-    return sum(composition_score(low_rank(), low_rank()) for _ in range(n_samples)) / n_samples
+    return torch.tensor([composition_score(low_rank(), low_rank()) for _ in range(n_samples)])
+
+
+def random_composition_baseline(
+    d_model: int, d_head: int, *, n_samples: int = 200, seed: int = 0
+) -> float:
+    """Mean of :func:`random_composition_scores` (the number to compare a real pair with)."""
+    return float(random_composition_scores(d_model, d_head, n_samples=n_samples, seed=seed).mean())

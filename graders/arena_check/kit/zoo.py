@@ -22,6 +22,7 @@ _ENTRY_MODULES: dict[str, str] = {
     "smollm2-135m-hf": "arena_check.kit.models.smollm2",
     "gpt2-mini": "arena_check.kit.models.gpt2_mini",
     "organism-false-trigger": "arena_check.kit.models.organisms",
+    "attn-only-2l": "arena_check.kit.models.attn_only",
 }
 
 

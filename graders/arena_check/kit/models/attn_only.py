@@ -57,8 +57,8 @@ def tokenizer(path: Path | None = None):
 
 @zoo.register(
     NAME,
-    summary="2-layer attention-only transformer (byte-level BPE, 1 024 tokens) with a layer-0 "
-    "previous-token head and a layer-1 induction head",
+    summary="2-layer attention-only transformer (d_model 64, 2 heads per layer, byte-level BPE of "
+    "512 tokens, context 128) with a layer-0 previous-token head feeding layer-1 induction heads",
     source="tools/train_attn_only_2l.py (trained by the project; data: pydoc_data.topics text "
     "plus repeated random segments)",
     licence="MIT (the project's own weights)",
