@@ -31,7 +31,7 @@ book: setup
 test: setup browser lint book
 	$(BIN)/python -m pytest -m "not slow"
 
-## test-slow: the checks marked slow (CI runs them as a separate step)
+## test-slow: the checks marked slow (retrain every shipped model, ~35 min); not part of make test
 test-slow: setup
 	$(BIN)/python -m pytest -m slow
 
