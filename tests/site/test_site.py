@@ -219,8 +219,7 @@ def _pages_with_math(site: Path) -> list[str]:
 
 def test_math_typesets_offline(visit, site_dir):
     pages = _pages_with_math(site_dir)
-    if not pages:
-        pytest.skip("no page uses math yet")
+    assert pages, "no built page has math: is the dollarmath extension still on?"
     for path in pages:
         visit.open(path)
         visit.wait(
@@ -350,3 +349,35 @@ def test_screenshots(visit):
         visit.page.screenshot(path=str(target), full_page=True)
         assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     visit.assert_clean()
+
+
+# ------------------------------------------------------------------------------------------
+# every page, offline
+def _all_pages(site: Path) -> list[str]:
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if not p.relative_to(site).parts[0].startswith("_")  # _static, _sources: not pages
+    )
+
+
+#: Output a static page cannot show offline: a Jupyter widget needs its JavaScript manager.
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def test_every_page_loads_offline_without_errors(visit, site_dir):
+    """Any page, not only the ones the other tests open: no CDN script, no missing file, no JS error.
+
+    The zoo page once pulled require.js and the widget manager from CDNs because one cell displayed
+    an (empty) ipywidgets ``Output()``; only a test that opens every page catches the next one.
+    """
+    pages = _all_pages(site_dir)
+    assert INTRO in pages and SECTION in pages, pages
+    for path in pages:
+        visit.open(path)
+        visit.assert_clean()
+        source = (site_dir / path).read_text(encoding="utf-8", errors="replace")
+        assert WIDGET_MIME not in source, (
+            f"{path} has a Jupyter widget output, which does not render on a static offline page; "
+            "make the cell print text instead (e.g. inspect_ai eval(..., display='log'))"
+        )
