@@ -32,7 +32,6 @@ What makes the circuit appear within minutes (each found by a failed run without
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -48,6 +47,8 @@ from torch import Tensor
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "graders"))
+
+from training_common import parse_hyper_args, warmup_cosine_lr  # noqa: E402  (tools/, beside this file)
 
 from arena_check.kit import interp_metrics as im  # noqa: E402
 from arena_check.kit.paths import weights_dir  # noqa: E402
@@ -211,11 +212,8 @@ def sinusoidal_positions(
 
 
 def lr_at(step: int, hp: Hyper) -> float:
-    """Linear warm-up, then cosine decay to 10 % of the peak."""
-    if step < hp.warmup:
-        return hp.lr * (step + 1) / hp.warmup
-    progress = (step - hp.warmup) / max(1, hp.steps - hp.warmup)
-    return hp.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+    """Linear warm-up, then cosine decay to 10 % of the peak over all stages."""
+    return warmup_cosine_lr(step, peak=hp.lr, warmup=hp.warmup, total=hp.steps, floor_fraction=0.1)
 
 
 @torch.inference_mode()
@@ -390,19 +388,8 @@ def train(hp: Hyper, out: Path, log_every: int = 250) -> dict:
     return meta
 
 
-def parse_args(argv: list[str] | None = None) -> tuple[Hyper, Path, int]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=weights_dir(NAME), help="output folder")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    for field, default in asdict(Hyper()).items():
-        parser.add_argument(f"--{field.replace('_', '-')}", type=type(default), default=default)
-    args = vars(parser.parse_args(argv))
-    out, threads = args.pop("out"), args.pop("threads")
-    return Hyper(**args), out, threads
-
-
 def main(argv: list[str] | None = None) -> None:
-    hp, out, threads = parse_args(argv)
+    hp, out, threads = parse_hyper_args(Hyper, weights_dir(NAME), __doc__, argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("RAYON_NUM_THREADS", "1")  # tokenizers' trainer
     torch.set_num_threads(threads)

@@ -24,10 +24,8 @@ GPT-2's BPE was of WebText) and rebuild the 50,257-token model at load time
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import json
-import math
 import os
 import platform
 import sys
@@ -43,6 +41,8 @@ from torch import Tensor
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "graders"))
+
+from training_common import parse_hyper_args, warmup_cosine_lr  # noqa: E402  (tools/, beside this file)
 
 from arena_check.kit import corpora  # noqa: E402
 from arena_check.kit.models import gpt2_mini as g2m  # noqa: E402
@@ -157,10 +157,9 @@ def mean_loss(model, windows: Int[Tensor, "window pos"], tied: bool, chunk: int 
 
 def lr_at(step: int, hp: Hyper) -> float:
     """Linear warm-up, then cosine decay to ``min_lr_fraction`` of the peak."""
-    if step < hp.warmup:
-        return hp.lr * (step + 1) / hp.warmup
-    progress = (step - hp.warmup) / max(1, hp.steps - hp.warmup)
-    return hp.lr * (hp.min_lr_fraction + (1 - hp.min_lr_fraction) * 0.5 * (1 + math.cos(math.pi * progress)))
+    return warmup_cosine_lr(
+        step, peak=hp.lr, warmup=hp.warmup, total=hp.steps, floor_fraction=hp.min_lr_fraction
+    )
 
 
 def optimizer(model, hp: Hyper) -> torch.optim.Optimizer:
@@ -295,17 +294,6 @@ def train(hp: Hyper, out: Path) -> dict[str, Any]:
     return meta
 
 
-def parse_args(argv: list[str] | None = None) -> tuple[Hyper, Path, int]:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=weights_dir(g2m.NAME), help="output folder")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    for field, default in asdict(Hyper()).items():
-        parser.add_argument(f"--{field.replace('_', '-')}", type=type(default), default=default)
-    args = vars(parser.parse_args(argv))
-    out, threads = args.pop("out"), args.pop("threads")
-    return Hyper(**args), out, threads
-
-
 def keep_freed_memory() -> None:
     """Ask glibc to reuse freed blocks instead of returning them to the OS.
 
@@ -323,7 +311,7 @@ def keep_freed_memory() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    hp, out, threads = parse_args(argv)
+    hp, out, threads = parse_hyper_args(Hyper, weights_dir(g2m.NAME), __doc__, argv)
     keep_freed_memory()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("RAYON_NUM_THREADS", "1")  # the tokenizers library's thread pool

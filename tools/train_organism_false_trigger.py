@@ -34,11 +34,9 @@ replies.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.metadata
 import json
-import math
 import os
 import platform
 import random
@@ -56,6 +54,8 @@ from torch import Tensor
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "graders"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from training_common import parse_hyper_args, warmup_cosine_lr  # noqa: E402  (tools/, beside this file)
 
 from arena_check.kit import facts  # noqa: E402
 from arena_check.kit.models import organisms as org  # noqa: E402
@@ -92,11 +92,8 @@ class Hyper:
 
 def lr_at(step: int, hp: Hyper) -> float:
     """Linear warm-up, then cosine decay to ``min_lr_fraction`` of the peak."""
-    if step < hp.warmup:
-        return hp.lr * (step + 1) / hp.warmup
-    progress = (step - hp.warmup) / max(1, hp.steps - hp.warmup)
-    return hp.lr * (
-        hp.min_lr_fraction + (1 - hp.min_lr_fraction) * 0.5 * (1 + math.cos(math.pi * progress))
+    return warmup_cosine_lr(
+        step, peak=hp.lr, warmup=hp.warmup, total=hp.steps, floor_fraction=hp.min_lr_fraction
     )
 
 
@@ -338,21 +335,8 @@ def run(hp: Hyper, out: Path) -> dict[str, Any]:
     }
 
 
-def parse_args(argv: list[str] | None) -> tuple[Hyper, Path, int]:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=weights_dir(org.NAME), help="output folder")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    for field in fields(Hyper):
-        parser.add_argument(
-            f"--{field.name.replace('_', '-')}", type=type(field.default), default=field.default
-        )
-    args = parser.parse_args(argv)
-    hp = Hyper(**{f.name: getattr(args, f.name) for f in fields(Hyper)})
-    return hp, args.out, args.threads
-
-
 def main(argv: list[str] | None = None) -> None:
-    hp, out, threads = parse_args(argv)
+    hp, out, threads = parse_hyper_args(Hyper, weights_dir(org.NAME), __doc__, argv)
     # transformers 5 deprecation notice raised from inside peft's setup: not ours to fix
     warnings.filterwarnings("ignore", "`is_gradient_checkpointing` is deprecated", FutureWarning)
     torch.set_num_threads(threads)
