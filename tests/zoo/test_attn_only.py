@@ -96,6 +96,21 @@ def test_tokenizer_has_its_vocabulary_and_round_trips(model) -> None:
     assert model.to_string(tokens[0, 1:]) == "for x in range(3):"
 
 
+def test_a_tokenizer_of_the_wrong_size_is_refused(tmp_path: Path) -> None:
+    """The zoo's shared size guard covers this model too: a mismatched tokenizer.json fails loudly."""
+    from tokenizers import Tokenizer
+
+    from arena_check.kit.tokenizers import TokenizerSizeError
+
+    for item in attn_only.folder().iterdir():
+        (tmp_path / item.name).write_bytes(item.read_bytes())
+    bigger = Tokenizer.from_file(str(tmp_path / "tokenizer.json"))
+    bigger.add_tokens(["<an extra token>"])
+    bigger.save(str(tmp_path / "tokenizer.json"))
+    with pytest.raises(TokenizerSizeError, match="513 tokens but 512 were expected"):
+        attn_only.load(path=tmp_path)
+
+
 # -------------------------------------------------------------------------------- circuit
 
 

@@ -38,8 +38,9 @@ def meta() -> dict[str, Any]:
 def tokenizer(path: Path | None = None):
     """The model's BPE as a ``PreTrainedTokenizerFast`` that prepends ``<|endoftext|>`` as BOS.
 
-    ``<|endoftext|>`` (id 0) is BOS, EOS and padding, as in GPT-2. ``add_bos_token=True`` tells
-    TransformerLens the tokenizer already prepends BOS, so it does not try to reload it from the hub.
+    ``<|endoftext|>`` (id 0) is BOS, EOS and padding, as in GPT-2. Because the tokenizer prepends
+    BOS itself, :func:`~arena_check.kit.tokenizers.attach_tokenizer` tells TransformerLens not to
+    add a second one.
     """
     from transformers import PreTrainedTokenizerFast
 
@@ -71,12 +72,15 @@ def load(device: str = "cpu", path: Path | None = None):
     from safetensors.torch import load_file
     from transformer_lens import HookedTransformer, HookedTransformerConfig
 
+    from arena_check.kit.tokenizers import attach_tokenizer
+
     where = Path(path) if path is not None else folder()
     record = json.loads((where / "meta.json").read_text())
     cfg = HookedTransformerConfig(**record["config"], init_weights=False, device=device)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
-        model = HookedTransformer(cfg, tokenizer=tokenizer(where / "tokenizer.json"))
+        model = HookedTransformer(cfg)
+    attach_tokenizer(model, tokenizer(where / "tokenizer.json"))  # refuses a wrong-sized vocabulary
     state = load_file(str(where / "model.safetensors"), device=device)
     missing, unexpected = model.load_state_dict(state, strict=False)
     buffers = {name for name, _ in model.named_buffers()}
