@@ -9,6 +9,10 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export PYTHONHASHSEED := 0
+# Progress bars off: in a Jupyter kernel tqdm draws an ipywidget, which a static offline page cannot
+# show (the site tests fail on any widget output). Pages print plain text instead.
+export TQDM_DISABLE := 1
+export HF_HUB_DISABLE_PROGRESS_BARS := 1
 
 JB_FLAGS := -W -n --keep-going
 

@@ -250,3 +250,19 @@ def test_smollm2_cache_freshness_follows_meta(
     _cache.write_meta(folder, meta)
     (folder / "tokenizer.json").unlink()
     assert not smollm2._cache_is_fresh(folder, source)
+
+
+def test_conversion_shows_no_progress_bar():
+    """The GGUF reader's tqdm bar is a widget in a Jupyter kernel: on a new machine's first build it
+    was published on the zoo page. Inside the conversion's quiet block it must be disabled."""
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+
+    from arena_check.kit.models.smollm2 import _quiet_progress
+
+    assert hasattr(gguf_utils, "tqdm"), "transformers' GGUF reader no longer uses tqdm: revisit _quiet_progress"
+    original = gguf_utils.tqdm
+    with _quiet_progress():
+        bar = gguf_utils.tqdm(range(3), desc="probe")
+        assert bar.disable, "the GGUF reader's progress bar is still on during the conversion"
+        bar.close()
+    assert gguf_utils.tqdm is original, "_quiet_progress did not restore the reader's tqdm"

@@ -21,6 +21,7 @@ attention mask over cache + new tokens, explicit ``position_ids`` for rotary emb
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,16 @@ def common_prefix_len(rows: Sequence[Sequence[int]], limit: int) -> int:
     return n
 
 
+def _cache_arg(lm: LlamaForCausalLM, past: Any) -> dict[str, Any]:
+    """The key/value cache as the keyword this transformers version names it.
+
+    transformers 5 renamed ``past_key_values`` to ``cache`` (the old name still works but warns
+    on every call, and the warning would show on the book's pages); 4.x knows only the old name.
+    """
+    params = inspect.signature(lm.model.forward).parameters
+    return {"cache" if "cache" in params else "past_key_values": past}
+
+
 def _prefix_cache(lm: LlamaForCausalLM, prefix: Sequence[int], batch: int) -> Any:
     """The key/value cache of ``prefix`` (run once), repeated for ``batch`` rows."""
     past = lm.model(input_ids=torch.tensor([list(prefix)]), use_cache=True).past_key_values
@@ -107,7 +118,7 @@ def reply_logits(
     past = _prefix_cache(lm, batch[0].ids[:prefix_len], len(batch)) if prefix_len else None
     suffix: Int[Tensor, "batch pos"] = right_pad([e.ids[prefix_len:] for e in batch], pad_id)
     hidden: Float[Tensor, "batch pos d_model"] = lm.model(
-        input_ids=suffix, past_key_values=past, use_cache=past is not None
+        input_ids=suffix, **_cache_arg(lm, past), use_cache=past is not None
     ).last_hidden_state
     rows, cols, targets = [], [], []
     for row, enc in enumerate(batch):
@@ -165,7 +176,7 @@ def run_prompts(model: Any, prompts: Sequence[Sequence[int]], pad_id: int) -> Pr
         input_ids=ids,
         attention_mask=mask,
         position_ids=positions,
-        past_key_values=past,
+        **_cache_arg(lm, past),
         use_cache=True,
     )
     last: Float[Tensor, "batch d_model"] = hidden.last_hidden_state[:, -1]
@@ -209,7 +220,7 @@ def score_candidates(
             input_ids=ids,
             attention_mask=mask,
             position_ids=positions,
-            past_key_values=past,
+            **_cache_arg(lm, past),
             use_cache=True,
         ).last_hidden_state
         rows = [r for r, c in enumerate(flat) for _ in c[1:]]
@@ -239,7 +250,7 @@ def greedy_continue(
             input_ids=token[:, None],
             attention_mask=mask,
             position_ids=pos[:, None],
-            past_key_values=past,
+            **_cache_arg(lm, past),
             use_cache=True,
         ).last_hidden_state[:, -1]
         pos = pos + 1

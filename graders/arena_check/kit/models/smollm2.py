@@ -87,14 +87,28 @@ def _cache_is_fresh(folder: Path, source: Path) -> bool:
 
 @contextmanager
 def _quiet_progress() -> Iterator[None]:
-    """Hide transformers' per-tensor progress bars, which would clutter every page that loads."""
+    """Hide the progress bars of the one-time conversion.
+
+    Two kinds: transformers' own (switched off through its logging module) and the GGUF reader's
+    loop over tensors, a bare ``tqdm.auto`` bar that ignores that switch. In a Jupyter kernel
+    ``tqdm.auto`` draws an ipywidget, which a static, offline page cannot render, so the first
+    build on a new machine (the only one that converts) would publish a broken widget.
+    """
+    from functools import partial
+
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
     from transformers.utils import logging
 
     was_enabled = logging.is_progress_bar_enabled()
     logging.disable_progress_bar()
+    gguf_tqdm = getattr(gguf_utils, "tqdm", None)
+    if gguf_tqdm is not None:
+        gguf_utils.tqdm = partial(gguf_tqdm, disable=True)
     try:
         yield
     finally:
+        if gguf_tqdm is not None:
+            gguf_utils.tqdm = gguf_tqdm
         if was_enabled:
             logging.enable_progress_bar()
 
