@@ -35,9 +35,9 @@ def test_ci_runs_the_readme_test_command_through_the_wrapper():
 
 def test_wrapper_points_every_cache_at_one_new_empty_folder():
     probe = (
-        "import json, os; env = {k: os.environ.get(k) for k in %r};"
+        f"import json, os; env = {{k: os.environ.get(k) for k in {CACHE_VARIABLES!r}}};"
         "root = os.environ['ARENA_EMPTY_CACHES']; print(json.dumps([env, root, os.listdir(root)]))"
-    ) % (CACHE_VARIABLES,)
+    )
     env = {k: v for k, v in os.environ.items() if k not in CACHE_VARIABLES}
     env["ARENA_CHECK_CACHE"] = str(Path.home() / ".cache" / "arena-check")  # a warm one to override
     proc = subprocess.run(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
-import tomllib
-from collection_guard import is_whole_suite, folders_with_tests, uncollected
+from collection_guard import folders_with_tests, is_whole_suite, uncollected
 
 ROOT = Path(__file__).resolve().parents[2]
 
