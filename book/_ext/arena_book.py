@@ -1,9 +1,14 @@
 """Sphinx extension for arena-book pages.
 
-Section pages are written once (see ``tools/authoring.py``): a code cell tagged ``exercise``
-holds the reference solution. Before MyST-NB parses a section page, this extension rewrites it so
-that the reader first sees the *stub* (derived from the solution by the same code that writes the
-learner kit) and the solution itself is folded behind "Show solution".
+* Section pages are written once (see ``tools/authoring.py``): a code cell tagged ``exercise``
+  holds the reference solution. Before MyST-NB parses a section page, this extension validates it
+  (a typo in a tag fails the build, naming the file and line) and rewrites it with
+  :func:`authoring.page_notebook`: the stub first, the solution folded behind "Show solution",
+  generated check cells and kit links.
+* The intro's curriculum map and each chapter page's table are generated from
+  ``book/curriculum.yml`` and the section pages (``tools/curriculum.py``); a chapter with no
+  written section is marked planned in its heading, and so in the sidebar.
+* Code blocks are never numbered ("Listing 12" above every stub), whatever other extensions set.
 """
 
 from __future__ import annotations
@@ -18,16 +23,42 @@ import jupytext
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from authoring import is_section_file, page_notebook  # noqa: E402
+import curriculum  # noqa: E402
+from authoring import AuthoringError, is_section_file, page_notebook, read_section  # noqa: E402
+from sphinx.errors import SphinxError  # noqa: E402
+
+
+class SectionFormatError(SphinxError):
+    category = "arena-book section format error"
 
 
 def _rewrite_section(app, docname: str, source: list[str]) -> None:
+    """Section pages: validate, then show stubs, fold solutions, add checks and kit links.
+    Pages with curriculum markers: fill in the generated tables."""
     path = Path(app.env.doc2path(docname))
-    if not is_section_file(path) or "exercise" not in source[0]:
-        return
-    section_id = path.name.split("_", 1)[0]
-    nb = jupytext.reads(source[0], fmt="md:myst")
-    source[0] = jupytext.writes(page_notebook(nb, section_id), fmt="md:myst")
+    try:
+        if is_section_file(path):
+            source[0] = jupytext.writes(page_notebook(read_section(path)), fmt="md:myst")
+        elif curriculum.has_markers(source[0]):
+            chapters = curriculum.load()
+            text = curriculum.expand_markers(source[0], docname, chapters)
+            source[0] = curriculum.mark_planned_chapter(text, docname, chapters)
+    except AuthoringError as e:
+        raise SectionFormatError(str(e)) from None
+
+
+def _generated_pages_are_outdated(app, env, added, changed, removed) -> list[str]:
+    """Pages whose tables are generated from other pages: re-read them whenever anything changed
+    (a section's summary lives in its own page, which Sphinx does not know the map depends on)."""
+    if not (added or changed or removed):
+        return []
+    return [doc for doc in env.found_docs if curriculum.has_markers(Path(env.doc2path(doc)).read_text(encoding="utf-8"))]
+
+
+def _no_code_block_numbers(app, config) -> None:
+    """jupyter-book's LaTeX helper sets ``numfig`` on for every builder, which puts "Listing N"
+    above each stub; the book numbers nothing."""
+    config.numfig = False
 
 
 def _mathjax_dir() -> Path | None:
@@ -65,6 +96,8 @@ def _copy_mathjax(app, exc) -> None:
 
 def setup(app):
     app.connect("source-read", _rewrite_section)
+    app.connect("env-get-outdated", _generated_pages_are_outdated)
+    app.connect("config-inited", _no_code_block_numbers, priority=900)
     app.connect("config-inited", _use_local_mathjax)
     app.connect("build-finished", _copy_mathjax)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,19 +19,20 @@
 # - reshape, merge, split and reorder axes with `einops.rearrange`, and read a pattern such as
 #   `"b (h d) -> b h d"` at a glance;
 # - pool with `einops.reduce` and tile or upsample with `einops.repeat`;
-# - write traces, matrix products, outer products and attention scores as `einsum` expressions;
+# - write traces, matrix products, outer products and attention scores as
+#   `einsum` expressions (contractions);
 # - predict what broadcasting will do, including the cases where it silently does the wrong thing;
-# - index with integer tensors and `gather` — the way a model looks up embeddings and the
+# - index with integer tensors and gather — the way a model looks up embeddings and the
 #   log-probability of the correct token;
-# - compute softmax, log-softmax and logsumexp without overflow, and a cross-entropy loss from them;
-# - replace a Python loop over pairs with one vectorised expression.
+# - compute softmax, log-softmax and logsumexp without overflow
+#   (numerical stability), and a cross-entropy loss from them;
+# - replace a Python loop over pairs with one vectorised expression (vectorisation).
 #
 # **Prerequisites.** Python, and having created a `torch.tensor` before. Linear algebra at the level
 # of "a matrix times a vector" and "a dot product". No machine learning yet.
 #
 # **Time.** About 2½–3 hours: 18 short exercises, most of them a single line once you see it.
-
-# %% [markdown]
+#
 # ## Setup
 #
 # Everything in this section needs only `torch`, `einops` and `jaxtyping`. The annotations such as
@@ -77,7 +78,7 @@ import arena_check
 # %% [markdown]
 # ### Exercise 1 · `images_to_grid`
 #
-# > 🔴🔴⚪⚪⚪ difficulty · 🔵🔵🔵⚪⚪ importance · ⏱ 10 min
+# > difficulty 2/5 · importance 3/5 · 10 min
 #
 # Lay out a batch of images as one big picture, `rows` images tall.
 #
@@ -128,7 +129,7 @@ arena_check.check("0.0", "images_to_grid", images_to_grid)
 # %% [markdown]
 # ### Exercise 2 · `patchify`
 #
-# > 🔴🔴🔴⚪⚪ difficulty · 🔵🔵🔵⚪⚪ importance · ⏱ 15 min
+# > difficulty 3/5 · importance 3/5 · 15 min
 #
 # Cut every image into non-overlapping square patches and flatten each patch into a vector.
 #
@@ -180,7 +181,7 @@ arena_check.check("0.0", "patchify", patchify)
 # %% [markdown]
 # ### Exercise 3 · `pool2d`
 #
-# > 🔴🔴⚪⚪⚪ difficulty · 🔵🔵🔵⚪⚪ importance · ⏱ 10 min
+# > difficulty 2/5 · importance 3/5 · 10 min
 #
 # Shrink images by taking the maximum or the mean over non-overlapping `size × size` windows.
 #
@@ -227,7 +228,7 @@ arena_check.check("0.0", "pool2d", pool2d)
 # %% [markdown]
 # ### Exercise 4 · `upsample_nearest`
 #
-# > 🔴⚪⚪⚪⚪ difficulty · 🔵🔵⚪⚪⚪ importance · ⏱ 10 min
+# > difficulty 1/5 · importance 2/5 · 10 min
 #
 # Enlarge images by an integer factor, turning each pixel into a `factor × factor` block.
 #
@@ -284,7 +285,7 @@ arena_check.check("0.0", "upsample_nearest", upsample_nearest)
 #
 # ### Exercise 5 · `matrix_trace`
 #
-# > 🔴⚪⚪⚪⚪ difficulty · 🔵🔵⚪⚪⚪ importance · ⏱ 5 min
+# > difficulty 1/5 · importance 2/5 · 5 min
 #
 # Return the trace (sum of the diagonal) of a square matrix, using `einsum`.
 #
@@ -311,7 +312,7 @@ arena_check.check("0.0", "matrix_trace", matrix_trace)
 # %% [markdown]
 # ### Exercise 6 · `mat_vec`
 #
-# > 🔴⚪⚪⚪⚪ difficulty · 🔵🔵🔵⚪⚪ importance · ⏱ 5 min
+# > difficulty 1/5 · importance 3/5 · 5 min
 #
 # Multiply a matrix by a vector with `einsum`.
 #
@@ -339,7 +340,7 @@ arena_check.check("0.0", "mat_vec", mat_vec)
 # %% [markdown]
 # ### Exercise 7 · `mat_mul`
 #
-# > 🔴⚪⚪⚪⚪ difficulty · 🔵🔵🔵🔵⚪ importance · ⏱ 5 min
+# > difficulty 1/5 · importance 4/5 · 5 min
 #
 # Multiply two matrices with `einsum`.
 
@@ -361,7 +362,7 @@ arena_check.check("0.0", "mat_mul", mat_mul)
 # %% [markdown]
 # ### Exercise 8 · `outer_product`
 #
-# > 🔴⚪⚪⚪⚪ difficulty · 🔵🔵🔵⚪⚪ importance · ⏱ 5 min
+# > difficulty 1/5 · importance 3/5 · 5 min
 #
 # Form the outer product of two vectors with `einsum`.
 #
@@ -393,7 +394,7 @@ arena_check.check("0.0", "outer_product", outer_product)
 # %% [markdown]
 # ### Exercise 9 · `attention_scores`
 #
-# > 🔴🔴⚪⚪⚪ difficulty · 🔵🔵🔵🔵🔵 importance · ⏱ 10 min
+# > difficulty 2/5 · importance 5/5 · 10 min
 #
 # Compute the dot product of every query with every key, separately for each batch element and
 # each attention head.
@@ -450,7 +451,7 @@ arena_check.check("0.0", "attention_scores", attention_scores)
 # %% [markdown]
 # ### Exercise 10 · `standardize`
 #
-# > 🔴🔴⚪⚪⚪ difficulty · 🔵🔵🔵🔵⚪ importance · ⏱ 10 min
+# > difficulty 2/5 · importance 4/5 · 10 min
 #
 # Rescale every vector along the last axis to mean 0 and variance 1.
 #
@@ -494,9 +495,9 @@ arena_check.check("0.0", "standardize", standardize)
 # %% [markdown]
 # ### Exercise 11 · `causal_mask`
 #
-# > 🔴🔴⚪⚪⚪ difficulty · 🔵🔵🔵🔵⚪ importance · ⏱ 10 min
+# > difficulty 2/5 · importance 4/5 · 10 min
 #
-# Build the boolean mask that lets each position attend to itself and to earlier positions only.
+# Build the boolean causal mask that lets each position attend to itself and to earlier positions only.
 #
 # A language model predicts token `t + 1` from tokens `0 … t`; if position `t` could look at later
 # positions during training, it could simply read the answer. The mask is a comparison between a
@@ -532,7 +533,7 @@ arena_check.check("0.0", "causal_mask", causal_mask)
 # %% [markdown]
 # ### Exercise 12 · `pairwise_distances`
 #
-# > 🔴🔴🔴⚪⚪ difficulty · 🔵🔵🔵⚪⚪ importance · ⏱ 15 min
+# > difficulty 3/5 · importance 3/5 · 15 min
 #
 # Compute the Euclidean distance between every point of one set and every point of another,
 # without a Python loop.
@@ -605,7 +606,7 @@ arena_check.check("0.0", "pairwise_distances", pairwise_distances)
 # %% [markdown]
 # ### Exercise 13 · `softmax`
 #
-# > 🔴🔴⚪⚪⚪ difficulty · 🔵🔵🔵🔵🔵 importance · ⏱ 10 min
+# > difficulty 2/5 · importance 5/5 · 10 min
 #
 # Write a numerically stable softmax over the last dimension.
 #
@@ -648,7 +649,7 @@ arena_check.check("0.0", "softmax", softmax)
 # %% [markdown]
 # ### Exercise 14 · `logsumexp`
 #
-# > 🔴🔴⚪⚪⚪ difficulty · 🔵🔵🔵⚪⚪ importance · ⏱ 10 min
+# > difficulty 2/5 · importance 3/5 · 10 min
 #
 # Compute $\log \sum_j e^{x_j}$ over the last dimension without overflow or underflow (and without
 # calling `torch.logsumexp`).
@@ -685,7 +686,7 @@ arena_check.check("0.0", "logsumexp", logsumexp)
 # %% [markdown]
 # ### Exercise 15 · `log_softmax`
 #
-# > 🔴⚪⚪⚪⚪ difficulty · 🔵🔵🔵🔵⚪ importance · ⏱ 5 min
+# > difficulty 1/5 · importance 4/5 · 5 min
 #
 # Compute the logarithm of the softmax over the last dimension, using your `logsumexp`.
 #
@@ -736,7 +737,7 @@ arena_check.check("0.0", "log_softmax", log_softmax)
 # %% [markdown]
 # ### Exercise 16 · `embed`
 #
-# > 🔴⚪⚪⚪⚪ difficulty · 🔵🔵🔵🔵⚪ importance · ⏱ 5 min
+# > difficulty 1/5 · importance 4/5 · 5 min
 #
 # Look up the embedding vector of every token in a batch of token sequences.
 #
@@ -771,7 +772,7 @@ arena_check.check("0.0", "embed", embed)
 # %% [markdown]
 # ### Exercise 17 · `gather_logprobs`
 #
-# > 🔴🔴🔴⚪⚪ difficulty · 🔵🔵🔵🔵🔵 importance · ⏱ 15 min
+# > difficulty 3/5 · importance 5/5 · 15 min
 #
 # From a tensor of log-probabilities over the vocabulary at every position, pick out the
 # log-probability of one given token at each position.
@@ -819,7 +820,7 @@ arena_check.check("0.0", "gather_logprobs", gather_logprobs)
 # %% [markdown]
 # ### Exercise 18 · `cross_entropy`
 #
-# > 🔴🔴⚪⚪⚪ difficulty · 🔵🔵🔵🔵🔵 importance · ⏱ 10 min
+# > difficulty 2/5 · importance 5/5 · 10 min
 #
 # Compute the mean cross-entropy loss of a batch of logits against the correct classes, from your
 # `log_softmax` and an index or `gather`.

@@ -6,11 +6,13 @@ The source checks need no build. The last two tests read the built site at ``$AR
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import curriculum
 import pytest
 import yaml
 from authoring import SECTION_FILE
@@ -18,22 +20,21 @@ from authoring import SECTION_FILE
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_BUDGET_S = 120.0  # DESIGN §6: any page executes in ≤ 120 s
 SOURCE_SUFFIXES = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
-MAP_ROW = re.compile(
-    r"^\|\s*(?P<id>\d+\.\d+)\s*\|(?P<section>[^|]*)\|(?P<what>[^|]*)\|(?P<status>[^|]*)\|\s*$"
-)
-DOC_ROLE = re.compile(r"\{doc\}`(?:[^`<]*<(?P<target>[^>`]+)>|(?P<bare>[^`]+))`")
 
 
 def _toc_files() -> list[str]:
-    """Every document in _toc.yml (root included), as repo-relative paths without suffix."""
+    """Every document in _toc.yml (root included, globs expanded), as repo-relative paths without suffix."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     files: list[str] = []
+    all_docs = sorted(_docname(p) for p in (ROOT / "book").rglob("*.md"))
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
             for key in ("root", "file"):
                 if key in node:
                     files.append(re.sub(r"\.(md|ipynb)$", "", str(node[key])))
+            if "glob" in node:
+                files.extend(d for d in all_docs if fnmatch.fnmatch(d, str(node["glob"])))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -59,18 +60,6 @@ def _section_files() -> dict[str, Path]:
 
 def _docname(path: Path) -> str:
     return path.relative_to(ROOT).with_suffix("").as_posix()
-
-
-def _curriculum_map() -> dict[str, tuple[str, str]]:
-    """Section id -> (section cell, status cell) from the table in book/intro.md."""
-    rows: dict[str, tuple[str, str]] = {}
-    for line in (ROOT / "book" / "intro.md").read_text(encoding="utf-8").splitlines():
-        m = MAP_ROW.match(line.strip())
-        if m:
-            assert m["id"] not in rows, f"book/intro.md: section {m['id']} listed twice"
-            rows[m["id"]] = (m["section"].strip(), m["status"].strip())
-    assert rows, "book/intro.md: no curriculum-map rows (| id | section | what | status |) found"
-    return rows
 
 
 def _discovered_docs() -> set[str]:
@@ -126,35 +115,42 @@ def test_sphinx_reads_nothing_outside_the_toc():
     )
 
 
-def test_curriculum_map_marks_exactly_the_written_sections():
+def test_curriculum_lists_every_written_section_and_no_page_twice():
+    chapters = curriculum.load()
+    written = {s.id: s for ch in chapters for s in ch.sections if s.status == "written"}
+    assert set(written) == set(_section_files()), "curriculum.load() and the section files disagree"
     toc = set(_toc_files())
-    written = {sid for sid, path in _section_files().items() if _docname(path) in toc}
-    rows = _curriculum_map()
-    marked = {sid for sid, (_, status) in rows.items() if "✅" in status}
-    assert all(status == "✅ written" for sid, (_, status) in rows.items() if sid in marked), (
-        "book/intro.md: a ✅ row's status should read '✅ written'"
-    )
-    assert not marked - written, (
-        f"book/intro.md marks ✅ sections with no page in the toc: {sorted(marked - written)}"
-    )
-    assert not written - marked, (
-        f"sections written and in the toc but not marked ✅ in book/intro.md: {sorted(written - marked)}"
-    )
+    for sid, entry in written.items():
+        assert entry.docname == _docname(_section_files()[sid])
+        assert entry.docname in toc, f"{sid}: its page is not in _toc.yml (a glob should cover it)"
+        for p in entry.prerequisites:
+            assert p in curriculum.sections_by_id(chapters), f"{sid}: unknown prerequisite {p}"
+    ids = [s.id for ch in chapters for s in ch.sections]
+    assert len(ids) == len(set(ids)), "a section id appears twice in the curriculum"
+    for ch in chapters:
+        assert ch.docname in toc, f"chapter {ch.id}: {ch.docname} not in _toc.yml"
 
 
-def test_curriculum_map_links_written_sections_to_their_pages():
-    sections = _section_files()
-    for sid, (cell, status) in _curriculum_map().items():
-        if "✅" not in status:
-            continue
-        m = DOC_ROLE.search(cell)
-        assert m, (
-            f"book/intro.md: row {sid} is ✅ but does not link its page with {{doc}}: {cell!r}"
-        )
-        target = (ROOT / "book" / (m["target"] or m["bare"]).strip()).resolve()
-        assert sid in sections and target == sections[sid].with_suffix("").resolve(), (
-            f"book/intro.md: row {sid} links {target.relative_to(ROOT)}, not its section file"
-        )
+def test_map_and_chapter_pages_use_the_generated_tables():
+    """Tables typed by hand drift from the pages (a title once appeared three times); the intro
+    and every chapter page must use the generated ones."""
+    assert curriculum.has_markers((ROOT / "book" / "intro.md").read_text(encoding="utf-8"))
+    for ch in curriculum.load():
+        text = (ROOT / (ch.docname + ".md")).read_text(encoding="utf-8")
+        assert f"```{{arena-chapter-table}} {ch.id}\n```" in text, f"{ch.docname}: no generated table"
+        assert "| planned |" not in text and "✅ written" not in text, f"{ch.docname}: a hand-typed status"
+
+
+def test_generated_map_has_a_row_per_section_with_links_for_written_ones():
+    chapters = curriculum.load()
+    table = curriculum.curriculum_map(chapters, "book/intro")
+    for s in (s for ch in chapters for s in ch.sections):
+        row = next((line for line in table.splitlines() if line.startswith(f"| {s.id} |")), None)
+        assert row is not None, f"no row for {s.id}"
+        if s.status == "written":
+            assert f"</{s.docname}>`" in row and row.endswith("| ✅ written |"), row
+        else:
+            assert "{doc}" not in row and row.endswith("| planned |"), row
 
 
 # ------------------------------------------------------------------------------------------
@@ -227,3 +223,13 @@ def test_status_page_lists_every_section_with_its_run_time(site_dir):
         assert row["Status"] == "✅", f"{doc}: execution status {row['Status']!r}"
         runtime = float(row["Run Time (s)"])
         assert 0 < runtime <= PAGE_BUDGET_S, f"{doc}: ran {runtime} s (budget {PAGE_BUDGET_S} s)"
+
+
+def test_planned_chapters_say_so_in_the_sidebar(site_dir):
+    """A chapter with no written section is "(planned)" in its title and so in the sidebar; one with
+    a written section is not."""
+    intro = (site_dir / "book" / "intro.html").read_text(encoding="utf-8")
+    for ch in curriculum.load():
+        link = re.search(rf'<a class="reference internal" href="[^"]*{re.escape(ch.folder)}/index.html">([^<]*)</a>', intro)
+        assert link, f"sidebar has no link to chapter {ch.id}"
+        assert link[1].endswith("(planned)") == ch.planned, f"chapter {ch.id} sidebar title: {link[1]!r}"

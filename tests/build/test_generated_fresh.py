@@ -189,7 +189,8 @@ kernelspec:
   name: python3
 ---
 """
-RATED = "## Exercise · `f`\n\n> 🔴🔴⚪⚪⚪ · 🔵🔵🔵⚪⚪ · ⏱ 5 min\n"
+RATED = "## Exercise · `f`\n\n> difficulty 2/5 · importance 3/5 · 5 min\n"
+IMPORT = "\n```{code-cell} ipython3\n:tags: [export]\nimport arena_check\n```\n"
 
 
 def _section(body: str, name: str = "9.9_demo.md") -> Section:
@@ -202,13 +203,18 @@ def _cell(tags: str, source: str) -> str:
 
 
 def test_validate_accepts_a_well_formed_section():
-    validate(
-        _section(
-            RATED
-            + _cell(":tags: [exercise]", "def f(x):\n    return x")
-            + _cell(":tags: [check]", "f(1)")
-        )
-    )
+    validate(_section(RATED + _cell(":tags: [exercise]", "def f(x):\n    return x") + IMPORT))
+
+
+def test_validate_refuses_hand_written_check_cells():
+    """Check cells are generated after each exercise; a hand-written one would run twice."""
+    with pytest.raises(AuthoringError, match=r"code cell 3 \('f\(1\)'\) is a hand-written check cell"):
+        validate(_section(RATED + _cell(":tags: [exercise]", "def f(x):\n    return x") + _cell(":tags: [check]", "f(1)")))
+
+
+def test_validate_requires_the_grader_import_for_generated_checks():
+    with pytest.raises(AuthoringError, match="add `import arena_check` to an export cell"):
+        validate(_section(RATED + _cell(":tags: [exercise]", "def f(x):\n    return x")))
 
 
 def test_validate_rejects_untagged_code_cell():
@@ -226,16 +232,18 @@ def test_validate_rejects_two_role_tags():
         validate(_section(RATED + _cell(":tags: [export, check]", "x = 1")))
 
 
-@pytest.mark.parametrize("mark", ["🔴", "🔵", "⏱"])
-def test_validate_rejects_exercise_without_each_rating(mark):
+@pytest.mark.parametrize(
+    "line",
+    ["", "> difficulty 2/5 · importance 3/5", "> 🔴🔴⚪⚪⚪ difficulty · 🔵🔵🔵⚪⚪ importance · ⏱ 5 min",
+     "> difficulty 7/5 · importance 3/5 · 5 min"],
+    ids=["missing", "no time", "symbols only", "out of range"],
+)
+def test_validate_rejects_exercise_without_a_rating_line(line):
+    rated = RATED.replace("> difficulty 2/5 · importance 3/5 · 5 min", line)
     with pytest.raises(AuthoringError) as err:
-        validate(
-            _section(
-                RATED.replace(mark, "") + _cell(":tags: [exercise]", "def f(x):\n    return x")
-            )
-        )
+        validate(_section(rated + _cell(":tags: [exercise]", "def f(x):\n    return x") + IMPORT))
     message = str(err.value)
-    assert "exercise cell 2 (f)" in message and f"missing ['{mark}']" in message
+    assert "exercise cell 2 (f)" in message and "> difficulty 2/5 · importance 3/5 · 10 min" in message
 
 
 def test_validate_ratings_do_not_carry_over_headings():
@@ -250,7 +258,7 @@ def test_validate_ratings_do_not_carry_over_headings():
 
 
 def test_validate_rejects_exercise_that_does_not_parse():
-    with pytest.raises(AuthoringError, match=r"9\.9_demo\.md: exercise cell 2 does not parse"):
+    with pytest.raises(AuthoringError, match=r"9\.9_demo\.md: exercise cell 2 \('def f\(x:'\) does not parse"):
         validate(_section(RATED + _cell(":tags: [exercise]", "def f(x:\n    return x")))
 
 
