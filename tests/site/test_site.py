@@ -15,20 +15,16 @@ import os
 import re
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pytest
+from conftest import Visit
 from sitecheck import ROOT, site_path
 
 pytestmark = pytest.mark.site
 
 INTRO = "book/intro.html"
 SEARCH_WORD_PREFERENCE = ("einsum", "einops", "rearrange", "broadcasting")
-TIMEOUT_MS = 15_000
-# Sphinx 7 adds sphinx-thebe's inline config script twice (fixed upstream: sphinx-doc/sphinx#13402), so the
-# second `const` declaration throws. Harmless here: thebe is off. Only this exact message is allowed.
-KNOWN_JS_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
 
 
 def _section_page(section_id: str) -> str:
@@ -39,73 +35,6 @@ def _section_page(section_id: str) -> str:
 
 
 SECTION = _section_page("0.0")
-
-
-@dataclass
-class Visit:
-    """A page in a fresh browser context that only reaches the loopback server."""
-
-    page: object
-    base: str
-    external: list[str] = field(default_factory=list)
-    http_errors: list[str] = field(default_factory=list)
-    js_errors: list[str] = field(default_factory=list)
-
-    def open(self, path: str, wait_until: str = "load") -> None:
-        response = self.page.goto(f"{self.base}/{path}", wait_until=wait_until)
-        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
-
-    def wait(self, locator, what: str, state: str = "visible") -> None:
-        """Wait for ``locator``; on timeout fail with ``what`` and any JS errors or blocked URLs."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-        try:
-            locator.wait_for(state=state)
-        except PlaywrightTimeout:
-            pytest.fail(
-                f"{what} (waited {TIMEOUT_MS / 1000:.0f} s on {self.page.url}); "
-                f"JS errors: {self.js_errors}; blocked external URLs: {self.external}; "
-                f"failed local requests: {self.http_errors}",
-                pytrace=False,
-            )
-
-    def assert_clean(self) -> None:
-        assert not self.external, (
-            "the site requested external URLs (it must render offline; serve assets locally):\n  "
-            + "\n  ".join(sorted(set(self.external)))
-        )
-        assert not self.http_errors, "local requests failed:\n  " + "\n  ".join(self.http_errors)
-        js_errors = [e for e in self.js_errors if e not in KNOWN_JS_ERRORS]
-        assert not js_errors, "JavaScript errors:\n  " + "\n  ".join(js_errors)
-
-
-@pytest.fixture
-def visit(browser, site_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-    v = Visit(page=None, base=site_url)
-
-    def route(r):
-        url = r.request.url
-        if url == site_url or url.startswith(site_url + "/") or url.startswith(("data:", "blob:")):
-            r.continue_()
-        else:
-            v.external.append(url)
-            r.abort()
-
-    def on_response(response):
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
-            v.http_errors.append(f"{response.status} {response.url}")
-
-    context.route("**/*", route)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.on("response", on_response)
-    page.on("pageerror", lambda exc: v.js_errors.append(str(exc)))
-    v.page = page
-    try:
-        yield v
-    finally:
-        context.close()
 
 
 # ------------------------------------------------------------------------------------------
