@@ -18,7 +18,7 @@ JB_FLAGS := -W -n --keep-going
 # Pages execute in JOBS processes before the build (tools/preexecute.py); JOBS=1: the build runs them one by one.
 JOBS ?= 2
 
-.PHONY: setup book book-strict test test-fast test-slow exercises bench linkcheck lint clean models browser
+.PHONY: setup book book-strict test test-fast test-slow test-section exercises fresh bench linkcheck lint clean models browser
 
 ## setup: create .venv and install arena-check with the book and dev extras (pins in constraints.txt)
 setup: $(STAMP)
@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 ## book: set up, then build the site into _build/html (every page executes; any warning fails).
 ## Uncached pages first execute in $(JOBS) processes into the build's cache; a failing page stops here.
-book: setup
+book: setup fresh
 	ARENA_CHECK_STRICT=1 $(BIN)/python tools/preexecute.py --jobs $(JOBS)
 	ARENA_CHECK_STRICT=1 $(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "Built: _build/html/index.html"
@@ -50,6 +50,15 @@ browser:
 ## exercises: regenerate exercises/ and graders/arena_check/reference/ from book/
 exercises: setup
 	$(BIN)/python tools/build_exercises.py
+
+## fresh: fail, naming them, if the generated kits or reference modules are stale (make book runs it first)
+fresh: setup
+	@$(BIN)/python tools/build_exercises.py --check
+
+## test-section: one section end to end (S=0.0): fresh kit, page executed, its tests, arena-check on solutions and stubs
+test-section: setup
+	@test -n "$(S)" || { echo "usage: make test-section S=<section id>, e.g. S=0.0"; exit 2; }
+	$(BIN)/python tools/test_section.py $(S)
 
 ## models: retrain every model the project ships (minutes each, one CPU thread), into the package
 models: setup

@@ -38,10 +38,12 @@ def section_sources(root: Path = ROOT) -> list[Path]:
     return sorted(p for p in (root / "book").glob("*/*.md") if is_section_file(p))
 
 
-def outputs(root: Path = ROOT) -> dict[Path, str]:
-    """Every generated file and its content."""
+def outputs(root: Path = ROOT, only: Path | None = None) -> dict[Path, str]:
+    """Every generated file and its content (``only``: just that section source's)."""
     files: dict[Path, str] = {}
     for src in section_sources(root):
+        if only is not None and src.resolve() != only.resolve():
+            continue
         section = read_section(src)
         section = type(section)(section.id, section.slug, src.relative_to(root), section.notebook)
         kit = root / "exercises" / section.id

@@ -268,16 +268,30 @@ def _log(message: str) -> None:
 
 
 def run(
-    source: Path = ROOT, output: Path | None = None, jobs: int = 2, threads: int | None = None
+    source: Path = ROOT,
+    output: Path | None = None,
+    jobs: int = 2,
+    threads: int | None = None,
+    only: list[str] | None = None,
 ) -> int:
-    """Pre-execute every uncached page in ``jobs`` processes; 0 if all succeeded (or none ran)."""
+    """Pre-execute every uncached page in ``jobs`` processes; 0 if all succeeded (or none ran).
+
+    ``only``: just these docnames (``make test-section`` runs one page this way, into the same
+    cache, so the next ``make book`` does not execute it again); they run even with one job.
+    """
     from jupyter_cache import get_cache
 
-    if jobs <= 1:
+    if jobs <= 1 and only is None:
         _log("--jobs 1: nothing to do, the build executes the pages itself")
         return 0
     start = time.perf_counter()
     the_plan = plan(source, output)
+    if only is not None:
+        unknown = set(only) - {p.docname for p in the_plan.pages}
+        if unknown:
+            _log(f"not pages the build executes: {', '.join(sorted(unknown))}")
+            return 1
+        the_plan.pages = [p for p in the_plan.pages if p.docname in only]
     cache = get_cache(str(the_plan.cache_path))
     pending = _order(the_plan.pending, cache)
     for docname, why in the_plan.skipped:
