@@ -3,6 +3,12 @@
     arena-check list [SECTION]
     arena-check SECTION PATH [--exercise NAME] [--json] [--gradescope FILE] [--timeout S]
                              [--memory-mb MB] [-v]
+    arena-check progress [FOLDER] [--grade] [--json]
+    arena-check gradescope-bundle SECTION [-o FILE] [--wheel WHEEL] [--constraints FILE]
+
+Every grading run also updates the learner's progress record (:mod:`arena_check.progress`);
+the two subcommands' work lives in :mod:`arena_check.progress` and
+:mod:`arena_check.gradescope_bundle`.
 
 Exit codes: 0 every selected check passed · 1 some did not · 2 the command itself was wrong
 (unknown section or exercise, missing file).
@@ -17,7 +23,8 @@ import os
 import sys
 from pathlib import Path
 
-from arena_check import api, registry
+from arena_check import api, gradescope_bundle, progress, registry
+from arena_check.results import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="arena-check",
         description="Grade your arena-book exercises offline.",
         epilog="Examples:  arena-check list   ·   arena-check 0.0 0.0_exercises.py   ·   "
-        "arena-check 0.0 my.ipynb --exercise softmax",
+        "arena-check 0.0 my.ipynb --exercise softmax.   Also: arena-check progress [FOLDER] (your points "
+        "per kit)   ·   arena-check gradescope-bundle SECTION -o autograder.zip (for instructors)",
     )
     p.add_argument("section", help="a section id such as 0.0, or 'list'")
     p.add_argument("path", nargs="?", help="your .py or .ipynb file (for 'list': optional section)")
@@ -60,6 +68,61 @@ def _list(section: str | None) -> int:
     return EXIT_OK
 
 
+def _progress(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="arena-check progress",
+        description="Show the points of each kit in FOLDER and when it was last graded. Kits are "
+        f"*_exercises.py and .ipynb files that name a section, files listed in {progress.LIST_FILE} "
+        "('[SECTION] PATH' per line) and any file graded before.",
+    )
+    p.add_argument("folder", nargs="?", default=".", help="where your kits are (default: here)")
+    p.add_argument("--grade", action="store_true", help="first grade the kits never graded or changed since")
+    p.add_argument("--json", action="store_true", help="print the table as JSON")
+    args = p.parse_args(argv)
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        return _usage(f"no such folder: {folder}" if not folder.exists() else f"{folder} is not a folder")
+    log = (lambda line: print(line, file=sys.stderr)) if args.json else print
+    rows, notes = progress.collect(folder, grade=args.grade, log=log)
+    for note in notes:
+        print(f"arena-check: note: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(progress.to_json_dict(rows, folder), indent=2))
+    else:
+        print(progress.to_text(rows, folder))
+    return EXIT_OK
+
+
+def _bundle(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="arena-check gradescope-bundle",
+        description="Write a Gradescope autograder archive for SECTION: setup.sh installs the arena-check "
+        "wheel and constraints.txt inside it; run_autograder grades the submitted .py/.ipynb.",
+    )
+    p.add_argument("section", help="the section to grade, such as 0.0")
+    p.add_argument("-o", "--output", default="autograder.zip", help="the archive to write (default: autograder.zip)")
+    p.add_argument("--wheel", help="the arena_check-*.whl to install (default: built from this checkout)")
+    p.add_argument("--constraints", help="the constraints.txt to install under (default: this checkout's)")
+    args = p.parse_args(argv)
+    try:
+        bundle = gradescope_bundle.write_bundle(args.section, Path(args.output), wheel=args.wheel,
+                                                constraints=args.constraints)
+    except (registry.UnknownSection, gradescope_bundle.BundleError) as e:
+        return _usage(str(e))
+    print(bundle.summary())
+    return EXIT_OK
+
+
+def _remember(report: Report, path: str) -> None:
+    """Add this run to the learner's progress record. A failure costs a note, never the grading."""
+    try:
+        note = progress.update_record(report, path)
+    except OSError as e:
+        note = f"could not update your progress record: {e.strerror or e}"
+    if note:
+        print(f"arena-check: note: {note}", file=sys.stderr)
+
+
 def _usage(message: str) -> int:
     print(f"arena-check: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -78,6 +141,11 @@ def _tolerant_stdout() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit code (0 all passed, 1 some did not, 2 usage error)."""
     _tolerant_stdout()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["progress"]:
+        return _progress(argv[1:])
+    if argv[:1] == ["gradescope-bundle"]:
+        return _bundle(argv[1:])
     args = _parser().parse_args(argv)
     if args.section == "list":
         return _list(args.path)
@@ -104,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report.to_json_dict(), indent=2, ensure_ascii=not utf8))
     else:
         print(report.to_text(verbose=args.verbose))
+    _remember(report, args.path)
     if args.gradescope:
         try:
             Path(args.gradescope).write_text(json.dumps(report.to_gradescope(), indent=2))
