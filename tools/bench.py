@@ -4,16 +4,25 @@
     python tools/bench.py                  # also `make bench`
     python tools/bench.py --json bench.json
     python tools/bench.py --skip-build     # only time arena-check
+    python tools/bench.py --build parallel # only the `make book` way (--jobs N, default 2)
 
 Measures, on this machine:
 
-1. a cold build: ``jupyter-book build`` into a fresh temporary ``--path-output`` (so ``_build``
-   is untouched; its execution cache starts empty, so every page executes);
+1. a cold serial build: ``jupyter-book build`` alone (what ``make book JOBS=1`` runs) into a fresh
+   temporary ``--path-output`` (so ``_build`` is untouched; its execution cache starts empty, so
+   every page executes, one after another);
 2. a warm rebuild of that same output directory with nothing changed (no page may re-execute);
-3. each page's execution time, from the build's jupyter-cache database (falling back to the
-   build log, then to the status page);
-4. ``arena-check <id> exercises/<id>/<id>_solutions.py`` (must pass) and the same on the stub kit
+3. a cold parallel build, what ``make book`` runs: ``tools/preexecute.py --jobs N`` then
+   ``jupyter-book build`` into another fresh folder; the build must execute no page (it finds
+   every page in the cache), and the row's note gives the speed-up over the serial build;
+4. the warm ``make book`` with nothing changed (pre-execute finds every page cached, then build);
+5. each page's execution time, from the build's jupyter-cache database (falling back to the
+   build log, then to the status page); in a parallel build pages share the cores, one thread
+   each, so their times are noted beside the serial ones;
+6. ``arena-check <id> exercises/<id>/<id>_solutions.py`` (must pass) and the same on the stub kit
    ``<id>_exercises.py`` (must not pass) for every section.
+
+Builds run with the environment ``make book`` gives them (``ARENA_CHECK_STRICT=1``, offline).
 
 Exits 1 when a budget is exceeded or a step fails.
 """
@@ -47,11 +56,11 @@ BUILD_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",
-    "MPLBACKEND": "Agg",
     "PYTHONHASHSEED": "0",
 }
 EXECUTED_LOG = re.compile(r"^(?P<path>\S+?): Executed notebook in (?P<s>[\d.]+) seconds", re.M)
 EXECUTING_LOG = re.compile(r": Executing notebook ", re.M)
+PREEXECUTED_LOG = re.compile(r"^preexecute: \S+: executed in ", re.M)
 
 
 @dataclass
@@ -187,12 +196,11 @@ def page_times(out: Path, cold_log: Path) -> tuple[dict[str, float], str]:
     return {}, "none"
 
 
-def bench_build(rows: list[Row], keep: bool) -> dict[str, object]:
+def _jupyter_book_cmd(out: Path) -> list[str]:
     jupyter_book = BIN / "jupyter-book"
     if not jupyter_book.exists():
         jupyter_book = Path(shutil.which("jupyter-book") or "jupyter-book")
-    out = Path(tempfile.mkdtemp(prefix="arena-bench-"))
-    cmd = [
+    return [
         str(jupyter_book),
         "build",
         str(ROOT),
@@ -202,60 +210,136 @@ def bench_build(rows: list[Row], keep: bool) -> dict[str, object]:
         "--path-output",
         str(out),
     ]
-    info: dict[str, object] = {"output_dir": str(out)}
+
+
+def _count(pattern: re.Pattern[str], *logs: Path) -> int:
+    return sum(
+        len(pattern.findall(log.read_text(encoding="utf-8", errors="replace"))) for log in logs
+    )
+
+
+def _build_row(measure: str, seconds: float, budget: float, rcs: dict[Path, int], note: str) -> Row:
+    """One build row: FAIL (with the first warning of the failing log) when a step failed."""
+    failed = {log: rc for log, rc in rcs.items() if rc != 0}
+    problems = [f"{log.stem} exit {rc}: {_first_problem(log)}" for log, rc in failed.items()]
+    for log, rc in failed.items():
+        print(f"bench: {measure}: {log.name} failed (exit {rc}):\n{_tail(log)}", file=sys.stderr)
+    return Row(
+        measure,
+        seconds,
+        budget,
+        _judge(seconds, budget, not failed and "re-executed" not in note),
+        "; ".join([*problems, *([note] if note else [])]),
+    )
+
+
+def bench_serial(rows: list[Row], out: Path) -> float | None:
+    """Cold then warm ``jupyter-book build`` alone (``make book JOBS=1``); the cold time."""
+    cmd = _jupyter_book_cmd(out)
+    cold_log, warm_log = out / "cold.log", out / "warm.log"
+    print(f"bench: cold serial build into {out} …", file=sys.stderr)
+    cold_s, cold_rc = _run(cmd, cold_log, timeout=2 * BUDGET_COLD)
+    rows.append(
+        _build_row(
+            "cold build, serial (jupyter-book build alone = make book JOBS=1)",
+            cold_s,
+            BUDGET_COLD,
+            {cold_log: cold_rc},
+            f"executed {_count(EXECUTED_LOG, cold_log)} page(s) one after another",
+        )
+    )
+    print("bench: warm serial rebuild …", file=sys.stderr)
+    warm_s, warm_rc = _run(cmd, warm_log, timeout=10 * BUDGET_WARM)
+    reexecuted = _count(EXECUTING_LOG, warm_log)
+    rows.append(
+        _build_row(
+            "warm rebuild, serial (nothing changed)",
+            warm_s,
+            BUDGET_WARM,
+            {warm_log: warm_rc},
+            f"re-executed {reexecuted} page(s)" if reexecuted else "",
+        )
+    )
+    return cold_s if cold_rc == 0 else None
+
+
+def bench_parallel(rows: list[Row], out: Path, jobs: int, serial_s: float | None) -> None:
+    """Cold then warm ``make book``: pre-execute in ``jobs`` processes, then build."""
+    pre = [sys.executable, str(ROOT / "tools" / "preexecute.py"), "--jobs", str(jobs)]
+    pre += ["--path-output", str(out)]
+    build = _jupyter_book_cmd(out)
+    for kind, budget in (("cold", BUDGET_COLD), ("warm", BUDGET_WARM)):
+        pre_log, build_log = out / f"{kind}-preexecute.log", out / f"{kind}-parallel.log"
+        print(f"bench: {kind} parallel build (--jobs {jobs}) into {out} …", file=sys.stderr)
+        pre_s, pre_rc = _run(pre, pre_log, timeout=2 * BUDGET_COLD)
+        build_s, build_rc = _run(build, build_log, timeout=2 * BUDGET_COLD)
+        by_build = _count(EXECUTING_LOG, build_log)
+        by_pre = _count(PREEXECUTED_LOG, pre_log)
+        notes = [f"pre-execute {_fmt(pre_s)} ({by_pre} page(s)) + build {_fmt(build_s)}"]
+        if kind == "cold" and serial_s:
+            notes.append(f"{serial_s / (pre_s + build_s):.2f}× the serial build's speed")
+        if by_build:
+            notes.append(f"re-executed {by_build} page(s) in the build")
+        if kind == "warm" and by_pre:
+            notes.append(f"re-executed {by_pre} page(s) in pre-execute")
+        rows.append(
+            _build_row(
+                f"{kind} build, parallel (make book: pre-execute --jobs {jobs} + build)"
+                if kind == "cold"
+                else "warm rebuild, parallel (make book, nothing changed)",
+                pre_s + build_s,
+                budget,
+                {pre_log: pre_rc, build_log: build_rc},
+                "; ".join(notes),
+            )
+        )
+
+
+def bench_build(
+    rows: list[Row], keep: bool, mode: str = "both", jobs: int = 2
+) -> dict[str, object]:
+    """Build rows for ``mode`` (serial, parallel or both) and one row per page's run time."""
+    serial_out = Path(tempfile.mkdtemp(prefix="arena-bench-serial-"))
+    parallel_out = Path(tempfile.mkdtemp(prefix="arena-bench-parallel-"))
+    info: dict[str, object] = {"output_dirs": [str(serial_out), str(parallel_out)], "jobs": jobs}
     try:
-        cold_log, warm_log = out / "cold.log", out / "warm.log"
-        print(f"bench: cold build into {out} …", file=sys.stderr)
-        cold_s, cold_rc = _run(cmd, cold_log, timeout=2 * BUDGET_COLD)
-        rows.append(
-            Row(
-                "cold build (fresh output, empty execution cache)",
-                cold_s,
-                BUDGET_COLD,
-                _judge(cold_s, BUDGET_COLD, cold_rc == 0),
-                "" if cold_rc == 0 else f"exit {cold_rc}: {_first_problem(cold_log)}",
-            )
+        serial_s = bench_serial(rows, serial_out) if mode in ("serial", "both") else None
+        if mode in ("parallel", "both"):
+            bench_parallel(rows, parallel_out, jobs, serial_s)
+        serial_times, source = (
+            page_times(serial_out, serial_out / "cold.log") if mode != "parallel" else ({}, "none")
         )
-        if cold_rc != 0:
-            print(f"bench: cold build failed (exit {cold_rc}):\n{_tail(cold_log)}", file=sys.stderr)
-
-        print("bench: warm rebuild …", file=sys.stderr)
-        warm_s, warm_rc = _run(cmd, warm_log, timeout=10 * BUDGET_WARM)
-        reexecuted = len(
-            EXECUTING_LOG.findall(warm_log.read_text(encoding="utf-8", errors="replace"))
+        parallel_times, parallel_source = (
+            page_times(parallel_out, parallel_out / "cold-parallel.log")
+            if mode != "serial"
+            else ({}, "none")
         )
-        note = "" if warm_rc == 0 else f"exit {warm_rc}: {_first_problem(warm_log)}"
-        if reexecuted:
-            note = (note + "; " if note else "") + f"re-executed {reexecuted} page(s)"
-        rows.append(
-            Row(
-                "warm rebuild (nothing changed)",
-                warm_s,
-                BUDGET_WARM,
-                _judge(warm_s, BUDGET_WARM, warm_rc == 0 and reexecuted == 0),
-                note,
-            )
-        )
-        if warm_rc != 0:
-            print(
-                f"bench: warm rebuild failed (exit {warm_rc}):\n{_tail(warm_log)}", file=sys.stderr
-            )
-
-        times, source = page_times(out, cold_log)
-        info["page_times_source"] = source
+        info["page_times_source"] = source if mode != "parallel" else parallel_source
+        times = serial_times or parallel_times
         if not times:
             rows.append(
                 Row("page execution times", None, BUDGET_PAGE, "FAIL", "no execution record found")
             )
+        label = "" if serial_times or mode == "serial" else f" (parallel, {jobs} at a time)"
         for doc, seconds in sorted(times.items()):
+            note = ""
+            if serial_times and doc in parallel_times:
+                note = f"{_fmt(parallel_times[doc])} in the parallel build ({jobs} at a time)"
             rows.append(
-                Row(f"execute page {doc}", seconds, BUDGET_PAGE, _judge(seconds, BUDGET_PAGE))
+                Row(
+                    f"execute page {doc}{label}",
+                    seconds,
+                    BUDGET_PAGE,
+                    _judge(seconds, BUDGET_PAGE),
+                    note,
+                )
             )
     finally:
-        if keep:
-            print(f"bench: kept {out}", file=sys.stderr)
-        else:
-            shutil.rmtree(out, ignore_errors=True)
+        for out in (serial_out, parallel_out):
+            if keep:
+                print(f"bench: kept {out}", file=sys.stderr)
+            else:
+                shutil.rmtree(out, ignore_errors=True)
     return info
 
 
@@ -332,6 +416,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the numbers as JSON")
     parser.add_argument("--skip-build", action="store_true", help="only time arena-check")
+    parser.add_argument(
+        "--build",
+        choices=("both", "serial", "parallel"),
+        default="both",
+        help="which cold/warm builds to time (default both: serial, then make book's parallel way)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="pre-execute processes for the parallel build"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary build directory")
     parser.add_argument(
         "--section", action="append", help="only this section's arena-check (repeatable)"
@@ -341,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     info: dict[str, object] = {}
     if not args.skip_build:
-        info = bench_build(rows, keep=args.keep)
+        info = bench_build(rows, keep=args.keep, mode=args.build, jobs=args.jobs)
     bench_checks(rows, args.section)
 
     print(f"### arena-book bench ({os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M')})\n")
