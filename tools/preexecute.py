@@ -128,72 +128,89 @@ def _sphinx_app(source: Path, output: Path):
     )
 
 
-def plan(source: Path = ROOT, output: Path | None = None) -> Plan:
-    """Every page the build would execute, its notebook as myst-nb reads it, and its cache state."""
+def _read_page(app: Any, cache: Any, docname: str) -> Page | str | None:
+    """``docname`` as the build will execute it; a reason string if the build will not; None if
+    it is no notebook (plain Markdown, reStructuredText)."""
     import re
 
-    from jupyter_cache import get_cache
     from myst_nb.core.nb_to_tokens import nb_node_to_dict
     from myst_nb.core.read import create_nb_reader
+
+    env = app.env
+    nb_config, md_config = env.mystnb_config, env.myst_config
+    path = Path(env.doc2path(docname))
+    if app.config.source_suffix.get(path.suffix) != "myst-nb":
+        return None
+    env.prepare_settings(docname)
+    text = [path.read_text(encoding=app.config.source_encoding)]
+    app.events.emit("source-read", docname, text)  # arena_book rewrites section pages here
+    reader = create_nb_reader(str(path), md_config, nb_config, text[0])
+    if reader is None:
+        return None
+    notebook = reader.read(text[0])
+    # As myst_nb.sphinx_.Parser.parse: kernel aliases, then per-notebook overrides.
+    kernel = notebook.metadata.get("kernelspec", {}).get("name")
+    if kernel is not None and nb_config.kernel_rgx_aliases:
+        for rgx, alias in nb_config.kernel_rgx_aliases.items():
+            if re.fullmatch(rgx, kernel):
+                notebook.metadata["kernelspec"]["name"] = alias
+                break
+    page_config = nb_config
+    if nb_config.metadata_key in notebook.metadata:
+        overrides = nb_node_to_dict(notebook.metadata[nb_config.metadata_key])
+        overrides.pop("output_folder", None)
+        page_config = nb_config.copy(**overrides)
+    # As myst_nb.core.execute.create_client and NotebookClientCache.start_client.
+    posix = PurePosixPath(path.as_posix())
+    excluded = [p for p in page_config.execution_excludepatterns if posix.match(p)]
+    if excluded:
+        return f"excluded by {excluded[0]!r}"
+    if page_config.execution_mode != "cache":
+        return f"execution_mode {page_config.execution_mode!r}"
+    page = Page(
+        docname=docname,
+        path=path,
+        notebook=notebook,
+        read_fmt=reader.read_fmt,
+        cwd=None if page_config.execution_in_temp else str(path.parent.absolute()),
+        timeout=page_config.execution_timeout,
+        allow_errors=page_config.execution_allow_errors,
+        key=cache.create_hashed_notebook(notebook)[1],
+    )
+    try:
+        cache.match_cache_notebook(notebook)
+        page.cached = True
+    except KeyError:
+        pass
+    return page
+
+
+def plan(source: Path = ROOT, output: Path | None = None) -> Plan:
+    """Every page the build would execute, its notebook as myst-nb reads it, and its cache state.
+
+    A page that cannot be read here (e.g. the book's extension rejects its format) is left to the
+    build, which reports it the way it reports any other error.
+    """
+    from jupyter_cache import get_cache
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     output = source if output is None else output
     with patch_docutils(None), docutils_namespace():
         app = _sphinx_app(source, output)
-        env = app.env
-        nb_config = env.mystnb_config
-        md_config = env.myst_config
+        nb_config = app.env.mystnb_config
         result = Plan(Path(nb_config.execution_cache_path or output / "_build" / ".jupyter_cache"))
         cache = get_cache(str(result.cache_path))
-        env.find_files(app.config, app.builder)
-        for docname in sorted(env.found_docs):
-            path = Path(env.doc2path(docname))
-            if app.config.source_suffix.get(path.suffix) != "myst-nb":
-                continue
-            env.prepare_settings(docname)
-            text = [path.read_text(encoding=app.config.source_encoding)]
-            app.events.emit("source-read", docname, text)  # arena_book rewrites section pages here
-            reader = create_nb_reader(str(path), md_config, nb_config, text[0])
-            if reader is None:
-                continue  # plain Markdown: nothing to execute
-            notebook = reader.read(text[0])
-            # As myst_nb.sphinx_.Parser.parse: kernel aliases, then per-notebook overrides.
-            kernel = notebook.metadata.get("kernelspec", {}).get("name")
-            if kernel is not None and nb_config.kernel_rgx_aliases:
-                for rgx, alias in nb_config.kernel_rgx_aliases.items():
-                    if re.fullmatch(rgx, kernel):
-                        notebook.metadata["kernelspec"]["name"] = alias
-                        break
-            page_config = nb_config
-            if nb_config.metadata_key in notebook.metadata:
-                overrides = nb_node_to_dict(notebook.metadata[nb_config.metadata_key])
-                overrides.pop("output_folder", None)
-                page_config = nb_config.copy(**overrides)
-            # As myst_nb.core.execute.create_client / NotebookClientCache.
-            posix = PurePosixPath(path.as_posix())
-            excluded = [p for p in page_config.execution_excludepatterns if posix.match(p)]
-            if excluded:
-                result.skipped.append((docname, f"excluded by {excluded[0]!r}"))
-                continue
-            if page_config.execution_mode != "cache":
-                result.skipped.append((docname, f"execution_mode {page_config.execution_mode!r}"))
-                continue
-            page = Page(
-                docname=docname,
-                path=path,
-                notebook=notebook,
-                read_fmt=reader.read_fmt,
-                cwd=None if page_config.execution_in_temp else str(path.parent.absolute()),
-                timeout=page_config.execution_timeout,
-                allow_errors=page_config.execution_allow_errors,
-            )
-            page.key = cache.create_hashed_notebook(notebook)[1]
+        app.env.find_files(app.config, app.builder)
+        for docname in sorted(app.env.found_docs):
             try:
-                cache.match_cache_notebook(notebook)
-                page.cached = True
-            except KeyError:
-                pass
-            result.pages.append(page)
+                page = _read_page(app, cache, docname)
+            except Exception as exc:  # noqa: BLE001 - the build will raise it again, in context
+                first = (str(exc).strip().splitlines() or [""])[0]
+                page = f"not read here ({type(exc).__name__}: {first}); the build will say why"
+            if isinstance(page, Page):
+                result.pages.append(page)
+            elif page is not None:
+                result.skipped.append((docname, page))
     return result
 
 
@@ -295,7 +312,7 @@ def run(
     cache = get_cache(str(the_plan.cache_path))
     pending = _order(the_plan.pending, cache)
     for docname, why in the_plan.skipped:
-        _log(f"{docname}: not executed by the build ({why})")
+        _log(f"{docname}: skipped ({why})")
     _log(
         f"{len(the_plan.pages)} page(s) to execute, {len(the_plan.pages) - len(pending)} cached "
         f"in {the_plan.cache_path} ({time.perf_counter() - start:.1f} s to read the book)"
@@ -364,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
         for page in the_plan.pages:
             state = "cached" if page.cached else "to execute"
             print(f"{page.docname}\t{page.key}\t{state}")
+        for docname, why in the_plan.skipped:
+            print(f"{docname}\t-\tskipped: {why}")
         return 0
     return run(args.source, args.path_output, args.jobs, args.threads)
 

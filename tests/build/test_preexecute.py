@@ -49,7 +49,12 @@ sphinx:
 """
 # Replaces a name the pages use with a literal: without the rewrite a page raises NameError.
 REWRITE_EXT = """\
+from sphinx.errors import ExtensionError
+
+
 def _rewrite(app, docname, source):
+    if "REFUSED_BY_EXTENSION" in source[0]:
+        raise ExtensionError("this page breaks the format")
     source[0] = source[0].replace("REWRITTEN_BY_EXTENSION", "'rewritten'")
 
 
@@ -214,6 +219,7 @@ def test_a_changed_page_is_executed_again(tiny):
 
 
 def test_a_failing_page_fails_with_its_error_and_is_not_cached(tmp_path):
+    """allow_errors: false — the page's cell and error are printed, exit 1, nothing cached for it."""
     failing = HEADER + textwrap.dedent(
         """\
         # Broken
@@ -225,10 +231,13 @@ def test_a_failing_page_fails_with_its_error_and_is_not_cached(tmp_path):
         """
     )
     fine = HEADER + "# Fine\n\n```{code-cell} ipython3\nprint(REWRITTEN_BY_EXTENSION)\n```\n"
+    refused = HEADER + "# Refused\n\n```{code-cell} ipython3\nREFUSED_BY_EXTENSION\n```\n"
     book, out = tmp_path / "book", tmp_path / "out"
-    _write_book(book, {"broken": failing, "fine": fine})
+    _write_book(book, {"broken": failing, "fine": fine, "refused": refused})
     run = _preexecute(book, out, "--jobs", "2")
     assert run.returncode == 1, run.stderr
+    # a page the book's extension rejects is left to the build, which reports it in context
+    assert "pages/refused: skipped (not read here (ExtensionError: this page breaks" in run.stderr
     assert "pages/broken: FAILED (CellExecutionError)" in run.stderr, run.stderr
     log = ANSI.sub("", run.stderr)
     assert 'raise ValueError("deliberate failure 4217")' in log  # the cell, then the error
