@@ -58,7 +58,6 @@ if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
   "$PYTHON" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -c "$HERE/constraints.txt" "$HERE/@WHEEL@@EXTRA@"
 @MODELS@
 "$VENV/bin/arena-check" list @SECTION@
