@@ -52,6 +52,7 @@ def test_following_the_worked_example_adds_a_working_section(tmp_path):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["PYTHONPATH"] = str(repo / "graders")  # the copy's package, not this checkout's
+    env["ARENA_CHECK_CACHE"] = str(tmp_path / "cache")  # its gradings leave no record in the user's cache
     for command in commands:
         argv = shlex.split(command)
         if argv[0] == "make":  # this checkout's environment; never install into it from the copy
