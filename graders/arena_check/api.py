@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import io
 import os
 import signal
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from arena_check.loader import (
 )
 from arena_check.registry import CheckSpec
 from arena_check.results import CheckResult, Report, Status, cap_output
-from arena_check.runner import KEPT_OUTPUT, Limits, Outcome, run_isolated
+from arena_check.runner import DEFAULT_OUTPUT_CAP, KEPT_OUTPUT, Limits, Outcome, run_isolated
 from arena_check.testing import CheckFailed
 
 #: When set (the book build sets it), a failing in-notebook check raises, so the page fails.
@@ -38,36 +40,57 @@ class UnknownExercise(ValueError):
     """The section has no exercise of that name (a ``ValueError``, as before)."""
 
 
-class _CheckTimeout(BaseException):
-    """Raised by the in-notebook alarm. A ``BaseException``, so neither the learner's
-    ``except Exception:`` nor :func:`_run_spec`'s error handling can swallow it."""
+class _Interrupt(BaseException):
+    """Stops a check in a notebook from outside the learner's code. A ``BaseException``, so
+    neither the learner's ``except Exception:`` nor :func:`_run_spec`'s error handling can
+    swallow it."""
 
 
-def _run_spec(spec: CheckSpec, obj: Any, source_file: str) -> tuple[Status, str]:
+class _CheckTimeout(_Interrupt):
+    """Raised by the in-notebook alarm."""
+
+
+class _OutputFlood(_Interrupt):
+    """Raised by the in-notebook output capture when the learner's code prints too much."""
+
+
+def _memory_note(limits: Limits) -> str:
+    """What every out-of-memory message of a capped run ends with: the cap and how to raise it."""
+    return f" (The cap is {limits.memory_mb} MB; --memory-mb raises it.)"
+
+
+def _run_spec(spec: CheckSpec, obj: Any, source_file: str, memory_note: str = "") -> tuple[Status, str]:
     """Run one check on the learner's object, in the current process. Returns (status, message).
 
-    Never raises (except the notebook alarm): whatever the learner's code — or a buggy check —
-    does becomes a status and one sentence.
+    Never raises (except the notebook's interruptions): whatever the learner's code — or a buggy
+    check — does becomes a status and one sentence. When the learner's code raised on an input
+    case the check named (``testing.call(..., context=...)``), the sentence starts with it, as a
+    wrong value's does. ``memory_note`` ends an out-of-memory message (the cap, where there is one).
     """
     if obj is None:
         return Status.ERROR, f"your file does not define `{spec.exercise}`."
     try:
         spec.func(obj)
-    except _CheckTimeout:
+    except _Interrupt:
         raise
     except CheckFailed as e:
         return Status.FAILED, safe_str(e)
     except NotImplementedError:
         return Status.FAILED, f"`{spec.exercise}` still raises NotImplementedError: replace the stub with your code."
-    except RecursionError:
-        return Status.ERROR, f"`{spec.exercise}` recursed too deeply (RecursionError). Check your base case."
-    except SystemExit as e:
-        return Status.ERROR, f"`{spec.exercise}` called sys.exit({e.code!r}); return a value instead."
     except KeyboardInterrupt:
         return Status.ERROR, "interrupted."
     except BaseException as e:  # noqa: BLE001 — the learner's, or the check's own, error
+        case = testing.case_of(e)
+        on_case = f"For {case}: " if case else ""
+        if isinstance(e, RecursionError):
+            return Status.ERROR, on_case + f"`{spec.exercise}` recursed too deeply (RecursionError). Check your base case."
+        if isinstance(e, SystemExit):
+            return Status.ERROR, on_case + f"`{spec.exercise}` called sys.exit({e.code!r}); return a value instead."
         if is_out_of_memory(e):
-            return Status.ERROR, f"`{spec.exercise}` ran out of memory. Avoid materialising huge intermediate tensors."
+            return Status.ERROR, (
+                on_case + f"`{spec.exercise}` ran out of memory. Avoid materialising huge intermediate tensors."
+                + memory_note
+            )
         check_file = getattr(getattr(spec.func, "__code__", None), "co_filename", "")
         if _is_check_bug(e, source_file, check_file):
             # Not a line of the learner's code ran when it went wrong: the check has a bug.
@@ -75,7 +98,7 @@ def _run_spec(spec: CheckSpec, obj: Any, source_file: str) -> tuple[Status, str]
                 f"the check itself failed with {describe_exception(e, '')} — a bug in arena-check, "
                 f"not in your code. Please report it, naming {spec.task_id}."
             )
-        return Status.ERROR, f"your code raised {describe_exception(e, source_file, (check_file,))}"
+        return Status.ERROR, on_case + f"your code raised {describe_exception(e, source_file, (check_file,))}"
     return Status.PASSED, ""
 
 
@@ -106,22 +129,26 @@ def _unknown_exercise(section: str, exercise: str) -> UnknownExercise:
 # ---------------------------------------------------------------------------------------
 # Grading a file: every check in its own forked child
 # ---------------------------------------------------------------------------------------
-def _probe_load(path: str, exercises: list[str]) -> dict:
+def _load_error_text(e: LoadError, limits: Limits) -> str:
+    return str(e) + (_memory_note(limits) if e.out_of_memory else "")
+
+
+def _probe_load(path: str, exercises: list[str], limits: Limits) -> dict:
     """Child work: load the file once to see whether it loads at all and what it defines."""
     try:
         module = load_learner_file(path)
     except LoadError as e:
-        return {"load_error": str(e)}
+        return {"load_error": _load_error_text(e, limits)}
     names = [n for n in vars(module) if not n.startswith("__") and n != "get_ipython"]
     return {"defined": [n for n in exercises if getattr(module, n, None) is not None], "empty": not names}
 
 
-def _check_child(spec: CheckSpec, path: str) -> dict:
+def _check_child(spec: CheckSpec, path: str, limits: Limits) -> dict:
     try:
         module = load_learner_file(path)
     except LoadError as e:
-        return {"status": Status.ERROR.value, "message": f"could not load your file: {e}"}
-    status, message = _run_spec(spec, getattr(module, spec.exercise, None), path)
+        return {"status": Status.ERROR.value, "message": f"could not load your file: {_load_error_text(e, limits)}"}
+    status, message = _run_spec(spec, getattr(module, spec.exercise, None), path, _memory_note(limits))
     return {"status": status.value, "message": message}
 
 
@@ -146,10 +173,23 @@ def _outcome_problem(outcome: Outcome, limits: Limits, what: str) -> tuple[Statu
             f"{what} printed more than {limits.output_cap / (1024 * 1024):g} MB, so it was stopped. "
             "Remove print statements inside loops."
         )
+    if outcome.kind == "memory":
+        used = f"{outcome.memory_used_mb:.0f} MB" if outcome.memory_used_mb is not None else "most"
+        where = " at the top level of your file" if what == _LOADING else ""
+        return Status.ERROR, (
+            f"{what} was running out of memory: it did not finish within {limits.timeout:g} s and had taken {used} "
+            f"of its {limits.memory_mb} MB memory cap. Look for a list or tensor that keeps growing, or a "
+            f"huge intermediate result{where}." + _memory_note(limits)
+        )
     if outcome.kind == "crashed":
         message = f"{what} {outcome.detail}."
-        if "memory" in outcome.detail:
-            message += f" (The cap is {limits.memory_mb} MB; --memory-mb raises it.)"
+        if outcome.near_memory_cap and "memory" not in outcome.detail and outcome.memory_used_mb is not None:
+            message += (
+                f" It had taken {outcome.memory_used_mb:.0f} MB of its {limits.memory_mb} MB memory cap, "
+                "so it most likely ran out of memory."
+            )
+        if "memory" in message:
+            message += _memory_note(limits)
         return Status.ERROR, message
     if outcome.payload and "internal_error" in outcome.payload:
         return Status.ERROR, (
@@ -213,7 +253,7 @@ def grade_file(
     # 1. Load once. A file that does not load gets one clear message, not one per check.
     load_limits = Limits(timeout or 30.0, base.memory_mb, base.output_cap)
     exercises = list(dict.fromkeys(s.exercise for s in specs))
-    probe = run_isolated(lambda: _probe_load(path_str, exercises), load_limits)
+    probe = run_isolated(lambda: _probe_load(path_str, exercises, load_limits), load_limits)
     problem = _outcome_problem(probe, load_limits, _LOADING)
     if problem is None and probe.payload and "load_error" in probe.payload:
         problem = (Status.ERROR, f"could not load your file: {probe.payload['load_error']}")
@@ -233,7 +273,7 @@ def grade_file(
     # 2. Each check in its own child.
     for i, spec in enumerate(specs):
         limits = Limits(timeout or spec.timeout, base.memory_mb, base.output_cap)
-        outcome = run_isolated(lambda spec=spec: _check_child(spec, path_str), limits)
+        outcome = run_isolated(lambda spec=spec, limits=limits: _check_child(spec, path_str, limits), limits)
         problem = _outcome_problem(outcome, limits, f"`{spec.exercise}`")
         if problem is not None:
             status, message = problem
@@ -260,6 +300,71 @@ def grade_file(
 # ---------------------------------------------------------------------------------------
 class ExerciseFailed(AssertionError):
     """Raised by :func:`check` in strict mode (the book build) when a check does not pass."""
+
+
+@dataclass
+class CheckReport(Report):
+    """What :func:`check` returns: the report it printed, truthy when every check passed, so a
+    script can ``assert arena_check.check(...)``. Jupyter shows nothing more for it (the text is
+    printed already); ``skipped`` marks a call made while ``arena-check`` grades the file."""
+
+    skipped: bool = False
+
+    def __bool__(self) -> bool:
+        return self.skipped or self.passed
+
+    def __repr__(self) -> str:
+        if self.skipped:
+            return f"<arena-check {self.section}: skipped while grading>"
+        if self.load_error is not None:
+            return f"<arena-check {self.section}: {self.load_error}>"
+        return f"<arena-check {self.section} · {self.source}: {self.progress_line()}>"
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+class _CappedOutput(io.TextIOBase):
+    """Where the learner's prints go during an in-notebook check: the head is kept, the rest
+    only counted, and past ``cap`` characters the check is stopped (:class:`_OutputFlood`), as
+    the CLI stops a child that prints too much. Why: a notebook cell fed 10 MB of text freezes
+    the browser."""
+
+    def __init__(self, cap: int = DEFAULT_OUTPUT_CAP, keep: int = KEPT_OUTPUT) -> None:
+        super().__init__()
+        self.cap, self.keep = cap, keep
+        self.head: list[str] = []
+        self.kept = 0
+        self.total = 0
+        self.flooded = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        n = len(text)
+        self.total += n
+        if self.kept < self.keep:
+            piece = text[: self.keep - self.kept]
+            self.head.append(piece)
+            self.kept += len(piece)
+        if self.total > self.cap and not self.flooded:
+            self.flooded = True  # raise once; later writes (a `finally: print`) are only counted
+            raise _OutputFlood
+        return n
+
+    def text(self) -> str:
+        head = "".join(self.head)
+        if self.total > self.kept:
+            head += f"\n… [{self.total} characters printed in all]"
+        return head
+
+
+def _flood_message(exercise: str, cap: int) -> str:
+    return (
+        f"`{exercise}` printed more than {cap / (1024 * 1024):g} MB, so it was stopped. "
+        "Remove print statements inside loops."
+    )
 
 
 @contextmanager
@@ -291,42 +396,59 @@ def _source_file(obj: Any) -> str:
         return ""
 
 
-def check(section: str, exercise: str, obj: Any, *, timeout: float | None = None) -> None:
-    """Check ``obj`` (your function or class) against the checks for ``exercise`` and print the result.
+def check(section: str, exercise: str, obj: Any, *, timeout: float | None = None) -> CheckReport:
+    """Check ``obj`` (your function or class) against the checks for ``exercise``; print the result.
 
     Meant for notebooks: ``arena_check.check("0.0", "softmax", softmax)``. Runs in this process
-    (so it sees the notebook's state) with a SIGALRM time limit. Does nothing while
-    ``arena-check`` itself is grading the file that contains this call; raises
-    :class:`ExerciseFailed` if ``ARENA_CHECK_STRICT`` is set and a check does not pass.
+    (so it sees the notebook's state) with a SIGALRM time limit; what ``obj`` prints is captured
+    and capped, as ``arena-check`` does, and shown with the report. Returns the report, truthy
+    when every check passed (``assert arena_check.check(...)`` works in a script).
+
+    Does nothing (and returns a truthy report) while ``arena-check`` itself is grading the file
+    that contains this call. A section whose checks cannot be loaded prints one line and returns
+    a falsy report. If ``ARENA_CHECK_STRICT`` is set (the book build sets it), a check that does
+    not pass raises :class:`ExerciseFailed`, so the page fails to build.
     """
+    source_label = f"`{exercise}` in this notebook"
     if os.environ.get(GRADING_ENV):
-        return None
-    specs = registry.checks_for(section, exercise)
+        return CheckReport(section=section, source=source_label, skipped=True)
+    try:
+        specs = registry.checks_for(section, exercise)
+    except registry.SectionUnavailable as e:
+        print(f"arena-check: {e}")
+        if os.environ.get(STRICT_ENV):
+            raise ExerciseFailed(str(e)) from None
+        return CheckReport(section=section, source=source_label, load_error=str(e))
     if not specs:
         raise _unknown_exercise(section, exercise)
     source = _source_file(obj)
-    report = Report(section=section, source=f"`{exercise}` in this notebook")
+    report = CheckReport(section=section, source=source_label)
     start = time.monotonic()
     for spec in specs:
         t0 = time.monotonic()
         limit = timeout or spec.timeout
+        captured = _CappedOutput()
         try:
-            with _alarm(limit):
+            with redirect_stdout(captured), redirect_stderr(captured), _alarm(limit):
                 status, message = _run_spec(spec, obj, source)
         except _CheckTimeout:
             status, message = Status.TIMEOUT, (
                 f"`{exercise}` did not finish within {limit:g} s. Look for an infinite loop, or a "
                 "Python loop over elements where one tensor operation would do."
             )
+        except _OutputFlood:
+            status, message = Status.ERROR, _flood_message(exercise, captured.cap)
+        if captured.flooded and status is not Status.ERROR:  # the learner caught the interruption
+            status, message = Status.ERROR, _flood_message(exercise, captured.cap)
         report.results.append(
             CheckResult(
-                spec.section, spec.exercise, spec.name, status, message,
+                spec.section, spec.exercise, spec.name, status, message, output=captured.text(),
                 points=spec.points if status is Status.PASSED else 0.0,
                 max_points=spec.points, seconds=time.monotonic() - t0,
             )
         )
     report.seconds = time.monotonic() - start
-    print(report.to_text())
+    print(report.to_text(verbose=True))
     if not report.passed and os.environ.get(STRICT_ENV):
         raise ExerciseFailed(f"{exercise}: " + "; ".join(r.message for r in report.results if not r.passed))
-    return None
+    return report

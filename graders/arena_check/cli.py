@@ -11,7 +11,8 @@ the two subcommands' work lives in :mod:`arena_check.progress` and
 :mod:`arena_check.gradescope_bundle`.
 
 Exit codes: 0 every selected check passed · 1 some did not · 2 the command itself was wrong
-(unknown section or exercise, missing file).
+(unknown section or exercise, missing file) or the section cannot be graded (its checks or
+reference solutions cannot be imported).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def _list(section: str | None) -> int:
         try:
             specs = registry.checks_for(sid)
         except Exception as e:  # noqa: BLE001 — one broken section must not hide the others
-            print(f"{sid}  {info.title}  (its checks could not be loaded: {type(e).__name__}: {e})")
+            cause = e.error if isinstance(e, registry.SectionUnavailable) else e
+            print(f"{sid}  {info.title}  (its checks could not be loaded: {type(cause).__name__}: {cause})")
             continue
         points = sum(s.points for s in specs)
         print(f"{sid}  {info.title}  ({len(specs)} checks, {points:g} points)")
@@ -164,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         report = api.grade_file(
             args.section, args.path, exercise=args.exercise, timeout=args.timeout, memory_mb=args.memory_mb
         )
-    except (registry.UnknownSection, FileNotFoundError, ValueError) as e:  # no such file, not .py/.ipynb, unknown exercise
+    except (registry.UnknownSection, registry.SectionUnavailable, FileNotFoundError, ValueError) as e:
+        # unknown section, its checks not importable, no such file, not .py/.ipynb, unknown exercise
         return _usage(str(e))
 
     if args.json:  # \u-escapes, not backslashreplace's \U…, keep JSON valid on a non-UTF-8 stdout

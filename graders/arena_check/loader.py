@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import linecache
 import os
 import sys
 import sysconfig
@@ -26,7 +27,14 @@ MEMORY_MARKERS = ("can't allocate memory", "DefaultCPUAllocator", "out of memory
 
 
 class LoadError(Exception):
-    """The learner's file could not be loaded; the message says why and where."""
+    """The learner's file could not be loaded; the message says why and where.
+
+    ``out_of_memory`` is set when loading ran out of memory, so that the grader can name its cap.
+    """
+
+    def __init__(self, message: str, *, out_of_memory: bool = False) -> None:
+        super().__init__(message)
+        self.out_of_memory = out_of_memory
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
@@ -210,6 +218,12 @@ def load_learner_file(path: str | os.PathLike[str]) -> types.ModuleType:
     else:
         chunks = [(_read_python(path), str(path), path.name)]
 
+    for source, filename, _ in chunks:
+        if filename != str(path):
+            # A notebook cell has no file of its own: keep its text where ``inspect.getsource``
+            # looks, as IPython does, so checks that read the learner's source work on notebooks.
+            linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+
     previous = os.environ.get(GRADING_ENV)
     os.environ[GRADING_ENV] = "1"
     try:
@@ -245,6 +259,7 @@ def _exec(code: types.CodeType, module: types.ModuleType, label: str, path: str)
         if is_out_of_memory(e):
             raise LoadError(
                 f"{label} ran out of memory while being loaded{where}. "
-                "Avoid creating huge tensors or lists at the top level of your file."
+                "Avoid creating huge tensors or lists at the top level of your file.",
+                out_of_memory=True,
             ) from None
         raise LoadError(f"{label} raised {_exception_text(e)}{where}") from None

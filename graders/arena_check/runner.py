@@ -13,6 +13,14 @@ cheap: torch and the section's checks are imported once, in the parent. The chil
 
 Whatever the child does — loop, exit, crash, allocate 100 GB, print 10 MB — the parent gets an
 :class:`Outcome`, never an exception or a hang.
+
+Running out of memory is not always a quick ``MemoryError``. A pure-Python bomb
+(``while True: junk.append(" " * 10**6)``) touches every page it allocates, and page faults are
+slow: on a loaded 2-core machine it fills a 2 GB cap at ~150 MB/s, so the time limit can come
+first (measured: 1.2 GB of 2 GB after 9 s, with two busy processes and three such gradings at
+once). So the parent watches the child's address space (``/proc/<pid>/status``) and reports a
+child that times out while holding most of its cap, or a large and still growing share of it,
+as out of memory (``kind == "memory"``), not as a timeout.
 """
 
 from __future__ import annotations
@@ -43,23 +51,113 @@ class Limits:
 
 @dataclass
 class Outcome:
-    kind: Literal["done", "timeout", "output_flood", "crashed"]
+    #: "memory": the time limit passed while the child held most of its memory cap, or a large
+    #: and growing share of it — it was running out of memory, slowly (see the module docstring).
+    kind: Literal["done", "timeout", "output_flood", "crashed", "memory"]
     payload: dict | None  # what the work returned, when kind == "done"
     output: str  # the first KEPT_OUTPUT bytes the child printed
     output_bytes: int  # how many bytes it printed in all
     seconds: float
     detail: str = ""  # for "crashed": how the child died
+    #: the most address space the child was seen to use beyond the grader's own, in MB (None:
+    #: unknown, e.g. not Linux); ``near_memory_cap``: that was most of ``Limits.memory_mb``
+    memory_used_mb: float | None = None
+    near_memory_cap: bool = False
 
 
-def _vm_bytes() -> int:
+#: A child stopped by the time limit was running out of memory if it held at least NEAR_CAP of
+#: its cap, or at least GROWING_SHARE of it while still growing by GROWING_RATE of the cap per
+#: second or more (a bomb under load grows by 50–150 MB/s; a slow but sane loop hardly at all).
+NEAR_CAP = 0.9
+GROWING_SHARE = 0.1
+GROWING_RATE = 0.01
+SAMPLE_EVERY = 0.25  # seconds between looks at the child's memory
+
+
+def _vm_bytes(pid: int | str = "self", field: str = "VmSize") -> int:
+    """A ``Vm*`` field of ``/proc/<pid>/status`` in bytes (VmSize: address space now; VmPeak: the
+    most it ever was); 0 where it cannot be read (not Linux, process gone)."""
     try:
-        with open("/proc/self/status") as f:
+        with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmSize:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
-    except OSError:
+    except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+def _address_space_cap(pid: int) -> int:
+    """The child's ``RLIMIT_AS`` soft limit in bytes, from ``/proc/<pid>/limits``; 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/limits") as f:
+            for line in f:
+                if line.startswith("Max address space"):
+                    soft = line.split()[3]
+                    return int(soft) if soft.isdigit() else 0
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+class _MemoryWatch:
+    """The parent's view of a child's address space, sampled while it runs.
+
+    Why the parent: a child that is still page-faulting its way towards the cap when the time
+    limit comes cannot report anything itself, and a child killed by the kernel leaves no result.
+    """
+
+    def __init__(self, pid: int, limits: Limits, parent_vm: int) -> None:
+        self.pid = pid
+        self.cap_extra = limits.memory_mb * 1024 * 1024
+        self.parent_vm = parent_vm  # the child's mapping at fork, if its own cap cannot be read
+        self.base: int | None = None
+        self.peak = 0  # bytes beyond the base
+        self.samples: list[tuple[float, int]] = []  # (time, VmSize) of the last few looks
+        self.last = -1.0
+
+    def _base(self) -> int:
+        if self.base is None:
+            cap = _address_space_cap(self.pid)
+            # The child sets its cap right after fork; until then, fall back to the parent's size.
+            if cap > self.cap_extra:
+                self.base = cap - self.cap_extra
+            else:
+                return self.parent_vm
+        return self.base
+
+    def sample(self, now: float, force: bool = False) -> None:
+        if not force and now - self.last < SAMPLE_EVERY:
+            return
+        self.last = now
+        size = _vm_bytes(self.pid)
+        if not size:
+            return
+        peak = max(size, _vm_bytes(self.pid, "VmPeak"))
+        self.peak = max(self.peak, peak - self._base())
+        self.samples.append((now, size))
+        del self.samples[:-16]
+
+    def used_mb(self) -> float | None:
+        return self.peak / (1024 * 1024) if self.samples else None
+
+    def growing(self) -> bool:
+        """Whether the address space grew fast over the last half second or more."""
+        if len(self.samples) < 2:
+            return False
+        now, size = self.samples[-1]
+        earlier = [(t, s) for t, s in self.samples if now - t >= 0.5]
+        if not earlier:
+            return False
+        then, before = earlier[-1]
+        return (size - before) / (now - then) >= GROWING_RATE * self.cap_extra
+
+    def near_cap(self, *, timed_out: bool) -> bool:
+        if not self.samples or self.cap_extra <= 0:
+            return False
+        if self.peak >= NEAR_CAP * self.cap_extra:
+            return True
+        return timed_out and self.peak >= GROWING_SHARE * self.cap_extra and self.growing()
 
 
 def _single_threaded_torch() -> None:
@@ -160,6 +258,7 @@ def run_isolated(work: Callable[[], dict], limits: Limits) -> Outcome:
     for stream in (sys.stdout, sys.stderr):  # or the child would print the buffered text again
         if stream is not None:
             stream.flush()
+    parent_vm = _vm_bytes()
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:  # child
@@ -185,6 +284,7 @@ def run_isolated(work: Callable[[], dict], limits: Limits) -> Outcome:
         sel.register(watch, selectors.EVENT_READ, "exit")
     deadline = start + limits.timeout
     exited = False
+    memory = _MemoryWatch(pid, limits, parent_vm)
 
     open_fds = {out_r, res_r}
 
@@ -207,12 +307,17 @@ def run_isolated(work: Callable[[], dict], limits: Limits) -> Outcome:
         return True
 
     while not exited and kind == "done":
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        remaining = deadline - now
         if remaining <= 0:
             kind = "timeout"
+            memory.sample(now, force=True)  # before the kill: how much was it holding?
+            if memory.near_cap(timed_out=True):
+                kind = "memory"
             break
+        memory.sample(now)
         # Without a pidfd, poll for the exit every 50 ms.
-        events = sel.select(timeout=min(remaining, 0.5 if watch is not None else 0.05))
+        events = sel.select(timeout=min(remaining, SAMPLE_EVERY if watch is not None else 0.05))
         for key, _ in events:
             if key.data == "exit":
                 exited = True
@@ -238,15 +343,18 @@ def run_isolated(work: Callable[[], dict], limits: Limits) -> Outcome:
     seconds = time.monotonic() - start
     output = kept.decode("utf-8", errors="replace")
 
+    used = memory.used_mb()
     if kind != "done":
-        return Outcome(kind, None, output, total, seconds)  # type: ignore[arg-type]
+        near = kind == "memory"
+        return Outcome(kind, None, output, total, seconds, memory_used_mb=used, near_memory_cap=near)  # type: ignore[arg-type]
     try:
         payload = json.loads(result.decode()) if result else None
     except (UnicodeDecodeError, json.JSONDecodeError):
         payload = None
     if not isinstance(payload, dict):
-        return Outcome("crashed", None, output, total, seconds, _describe_status(status))
-    return Outcome("done", payload, output, total, seconds)
+        near = memory.near_cap(timed_out=False)
+        return Outcome("crashed", None, output, total, seconds, _describe_status(status), used, near)
+    return Outcome("done", payload, output, total, seconds, memory_used_mb=used)
 
 
 def _kill_group(pid: int) -> None:

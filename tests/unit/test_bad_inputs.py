@@ -8,12 +8,14 @@ a correct ``add_one``: its check still passing shows that one check's disaster s
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from unit_helpers import SECTION, TIMEOUT, write_learner, write_notebook
+from unit_helpers import LAUNCH, SECTION, SUBPROCESS_ENV, TIMEOUT, write_learner, write_notebook
 
 from arena_check import grade_file
 from arena_check.cli import main
@@ -36,6 +38,7 @@ class Case:
     silent: bool = False  # `double`'s check printed nothing at all
     slow: bool = False  # waits for the time limit
     suffix: str = ".py"  # notebook cells always make an .ipynb
+    memory_mb: int | None = None  # the --memory-mb to grade with (default: the grader's)
 
     @property
     def filename(self) -> str:
@@ -48,6 +51,8 @@ def _bomb(where: str, expr: str) -> str:
     return f"import torch\ndef double(x):\n    y = {expr}\n    return 2 * x\n" + ADD_ONE
 
 
+OOM_IN_CALL = ("For x of shape (3, 4), seed 0: `double` ran out of memory. Avoid materialising huge "
+               "intermediate tensors. (The cap is 2048 MB; --memory-mb raises it.)")
 FLOOD = "for _ in range(200_000):\n    print('x' * 50)\n"  # 10 MB
 CALL_TIMEOUT = (f"`double` did not finish within {TIMEOUT:g} s. Look for an infinite loop, or a Python "
                 "loop over elements where one tensor operation would do. (--timeout raises the limit.)")
@@ -73,7 +78,7 @@ CASES = [
          load_error="could not load your file: exit_at_import.py called sys.exit(None) while being "
                     'loaded. Put script code under `if __name__ == "__main__":`.'),
     Case("exit_in_call", "import sys\ndef double(x):\n    sys.exit(0)\n" + ADD_ONE,
-         status=Status.ERROR, message="`double` called sys.exit(0); return a value instead."),
+         status=Status.ERROR, message="For x of shape (3, 4), seed 0: `double` called sys.exit(0); return a value instead."),
     Case("os_exit_in_call", "import os\ndef double(x):\n    os._exit(3)\n" + ADD_ONE,
          status=Status.ERROR,
          message="`double` ended the whole process (exit code 3) before it finished. Remove calls "
@@ -81,16 +86,35 @@ CASES = [
     Case("torch_bomb_at_import", _bomb("import", "torch.zeros(10**11)") + ADD_ONE,
          load_error="could not load your file: torch_bomb_at_import.py ran out of memory while being "
                     "loaded (line 2). Avoid creating huge "
-                    "tensors or lists at the top level of your file."),
+                    "tensors or lists at the top level of your file. (The cap is 2048 MB; --memory-mb raises it.)"),
     Case("list_bomb_at_import", _bomb("import", "[0] * 10**11") + ADD_ONE,
          load_error=("could not load your file: list_bomb_at_import.py ran out of memory while being loaded",
-                     "(line 2)")),
+                     "(line 2)", "(The cap is 2048 MB; --memory-mb raises it.)")),
+    # Memory that fills up more slowly than the time limit runs out (page faults under load):
+    # still reported as memory, naming the cap, not as a timeout.
+    Case("python_bomb_in_call", "def double(x):\n    junk = []\n    while True:\n        junk.append(' ' * 10**6)\n"
+         + ADD_ONE, memory_mb=256, status=Status.ERROR,
+         message=("out of memory", "(The cap is 256 MB; --memory-mb raises it.)")),
+    Case("memory_growing_past_the_time_limit",
+         "import time\ndef double(x):\n    junk = []\n    while True:\n        junk.append(bytearray(10 * 2**20))\n"
+         "        time.sleep(0.1)\n" + ADD_ONE, memory_mb=256, slow=True, status=Status.ERROR,
+         message=("`double` was running out of memory: it did not finish within 2 s", "of its 256 MB memory cap",
+                  "(The cap is 256 MB; --memory-mb raises it.)")),
+    Case("memory_full_then_stuck",
+         "import time\ndef double(x):\n    junk = bytearray(240 * 2**20)\n    time.sleep(100)\n" + ADD_ONE,
+         memory_mb=256, slow=True, status=Status.ERROR,
+         message=("`double` was running out of memory: it did not finish within 2 s", "(The cap is 256 MB; --memory-mb raises it.)")),
+    Case("loading_fills_memory_past_the_time_limit",
+         "import time\njunk = []\nwhile True:\n    junk.append(bytearray(10 * 2**20))\n    time.sleep(0.1)\n",
+         memory_mb=256, slow=True,
+         load_error=("loading your file was running out of memory: it did not finish within 2 s",
+                     "(The cap is 256 MB; --memory-mb raises it.)")),
     Case("torch_bomb_in_call", _bomb("call", "torch.zeros(10**11)"),
          status=Status.ERROR,
-         message="`double` ran out of memory. Avoid materialising huge intermediate tensors."),
+         message=OOM_IN_CALL),
     Case("list_bomb_in_call", _bomb("call", "[0] * 10**11"),
          status=Status.ERROR,
-         message="`double` ran out of memory. Avoid materialising huge intermediate tensors."),
+         message=OOM_IN_CALL),
     Case("flood_at_import", FLOOD + "def double(x):\n    return 2 * x\n" + ADD_ONE,
          load_error="loading your file printed more than 2 MB, so it was stopped. Remove print "
                     "statements inside loops."),
@@ -114,7 +138,7 @@ CASES = [
                  "Return a new tensor instead (avoid `x -= …`, `x[…] = …`, `.add_()` on inputs)."),
     Case("raises", "def double(x):\n    return helper(x)\n\ndef helper(x):\n    raise ValueError('bad thing')\n" + ADD_ONE,
          status=Status.ERROR,
-         message="your code raised ValueError: bad thing (raises.py, line 5, in helper)"),
+         message="For x of shape (3, 4), seed 0: your code raised ValueError: bad thing (raises.py, line 5, in helper)"),
     Case("empty_file", "",
          load_error="your file is empty: it defines nothing. Write your solutions in it and try again."),
     Case("comments_only", "# TODO: write double\n",
@@ -129,7 +153,7 @@ CASES = [
     Case("notebook_raises_in_call",
          ["import torch", "def double(x):\n    bad = x.view(5, 5)\n    return 2 * x", ADD_ONE],
          status=Status.ERROR,
-         message=("your code raised RuntimeError: shape '[5, 5]' is invalid for input of size 12",
+         message=("For x of shape (3, 4), seed 0: your code raised RuntimeError: shape '[5, 5]' is invalid for input of size 12",
                   "(notebook_raises_in_call.ipynb cell 2, line 2, in double)")),
     Case("notebook_invalid_json", b'{"cells": [ this is not json', suffix=".ipynb",
          load_error=("could not load your file: notebook_invalid_json.ipynb is not a valid notebook "
@@ -161,7 +185,7 @@ CASES = [
                     "Python source file."),
     Case("recursion", "def double(x):\n    return double(x)\n" + ADD_ONE,
          status=Status.ERROR,
-         message="`double` recursed too deeply (RecursionError). Check your base case."),
+         message="For x of shape (3, 4), seed 0: `double` recursed too deeply (RecursionError). Check your base case."),
     Case("returns_list", "def double(x):\n    return (2 * x).tolist()\n" + ADD_ONE,
          status=Status.FAILED,
          message="For x of shape (3, 4), seed 0: expected a torch.Tensor, got list of length 3. "
@@ -170,7 +194,7 @@ CASES = [
          status=Status.FAILED,
          message="`double` should be a function, but your file defines it as a value of type int."),
     Case("library_function", "import torch\ndouble = torch.softmax\n" + ADD_ONE,
-         status=Status.ERROR, message='your code raised TypeError: softmax() missing 1 required positional arguments: "dim"'),
+         status=Status.ERROR, message='For x of shape (3, 4), seed 0: your code raised TypeError: softmax() missing 1 required positional arguments: "dim"'),
     Case("grandchild_at_import", "import subprocess\nsubprocess.Popen(['sleep', '100'])\n"
          "def double(x):\n    return 2 * x\n" + ADD_ONE, status=Status.PASSED),
     Case("grandchild_in_call", "import subprocess\ndef double(x):\n    subprocess.Popen(['sleep', '100'])\n"
@@ -180,14 +204,14 @@ CASES = [
     Case("unprintable_exception", "class Bad(Exception):\n    def __str__(self):\n        raise RuntimeError\n"
          "def double(x):\n    raise Bad()\n" + ADD_ONE,
          status=Status.ERROR,
-         message="your code raised Bad: <Bad whose message cannot be shown> "
+         message="For x of shape (3, 4), seed 0: your code raised Bad: <Bad whose message cannot be shown> "
                  "(unprintable_exception.py, line 5, in double)"),
     Case("non_utf8_output", "import sys\ndef double(x):\n    sys.stdout.buffer.write(b'\\xff\\xfe odd bytes\\n')\n"
          "    return 2 * x + 1\n" + ADD_ONE,
          status=Status.FAILED, message=("12 of 12 values differ",), output=("\ufffd\ufffd odd bytes",)),
     Case("reads_stdin", "def double(x):\n    return 2 * x * int(input('factor? '))\n" + ADD_ONE,
          status=Status.ERROR,
-         message="your code raised EOFError: EOF when reading a line (reads_stdin.py, line 2, in double)"),
+         message="For x of shape (3, 4), seed 0: your code raised EOFError: EOF when reading a line (reads_stdin.py, line 2, in double)"),
     Case("calls_check_at_import", "import arena_check\ndef double(x):\n    return 2 * x\n"
          "arena_check.check('9.9', 'double', double)\n" + ADD_ONE, status=Status.PASSED, silent=True),
     Case("nbconvert_script", "get_ipython().run_line_magic('matplotlib', 'inline')\n"
@@ -222,7 +246,7 @@ def _budget(case: Case) -> float:
 def test_grade_file(case: Case, tmp_path: Path) -> None:
     path = _write(tmp_path, case)
     start = time.monotonic()
-    report = grade_file(SECTION, path, timeout=TIMEOUT)
+    report = grade_file(SECTION, path, timeout=TIMEOUT, memory_mb=case.memory_mb)
     assert time.monotonic() - start < _budget(case)
     assert [r.exercise for r in report.results] == ["double", "add_one"]
     data = json.loads(report.to_json())
@@ -248,7 +272,8 @@ def test_grade_file(case: Case, tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_cli(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path, case)
-    code = main([SECTION, str(path), "--timeout", str(TIMEOUT)])
+    memory = ["--memory-mb", str(case.memory_mb)] if case.memory_mb else []
+    code = main([SECTION, str(path), "--timeout", str(TIMEOUT), *memory])
     out, err = capsys.readouterr()
     assert err == ""
     assert "Traceback" not in out
@@ -348,4 +373,37 @@ def test_memory_cap_is_above_what_the_grader_maps(tmp_path: Path, megabytes: int
     (result,) = report.results
     assert result.passed is ok, result.message
     if not ok:
-        assert result.message == "`double` ran out of memory. Avoid materialising huge intermediate tensors."
+        assert result.message == (
+            "For x of shape (3, 4), seed 0: `double` ran out of memory. Avoid materialising huge "
+            "intermediate tensors. (The cap is 200 MB; --memory-mb raises it.)"
+        )
+
+
+def test_a_pure_python_memory_bomb_under_load_is_reported_as_memory(tmp_path: Path) -> None:
+    """``junk.append(" " * 10**6)`` for ever, while two busy processes hog both cores and three
+    such gradings run at once: page faults are then too slow to fill the cap before the time
+    limit, which used to be reported as a timeout. Every run must say memory, and name the cap."""
+    path = write_learner(tmp_path, "bomb.py", (
+        "def double(x):\n    junk = []\n    while True:\n        junk.append(' ' * 10**6)\n" + ADD_ONE
+    ))
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", LAUNCH, SECTION, str(path), "-e", "double", "--json",
+                 "--timeout", "4", "--memory-mb", "1024"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=SUBPROCESS_ENV,
+            )
+            for _ in range(3)
+        ]
+        outputs = [run.communicate(timeout=120) for run in runs]
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+    for out, err in outputs:
+        assert err == ""
+        (test,) = json.loads(out)["tests"]
+        assert test["outcome"] == "error", test["message"]
+        assert "`double` ran out of memory" in test["message"] or "`double` was running out of memory" in test["message"]
+        assert test["message"].endswith("(The cap is 1024 MB; --memory-mb raises it.)")

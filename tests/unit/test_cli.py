@@ -12,17 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-from unit_helpers import GOOD, SECTION, SUBPROCESS_ENV, write_learner
+from unit_helpers import GOOD, LAUNCH, SECTION, SUBPROCESS_ENV, write_learner
 
 from arena_check import registry
 from arena_check.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 
 HERE = Path(__file__).resolve().parent
-#: ``arena-check`` with the test section registered (a fresh interpreter does not know it).
-LAUNCH = (
-    f"import sys; sys.path.insert(0, {str(HERE)!r}); import section99; "
-    "from arena_check.cli import main; sys.exit(main(sys.argv[1:]))"
-)
+#: A checks module whose reference was never generated (``make exercises`` not run).
+BROKEN_CHECKS = "from arena_check.reference import s9_4_not_generated as ref\n"
 
 
 # ---- in-process: main() -------------------------------------------------------------------
@@ -125,6 +122,29 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
+def test_exit_2_in_one_line_when_a_sections_checks_cannot_be_imported(
+    good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reference was not generated yet: the checks module's import fails. One line, exit 2."""
+    (tmp_path / "checks_9_4.py").write_text(BROKEN_CHECKS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry.register_section("9.4", "reference not generated", module="checks_9_4")
+    try:
+        for args in (["9.4", str(good)], ["9.4", str(good), "--exercise", "double"]):
+            assert main(args) == EXIT_USAGE
+            captured = capsys.readouterr()
+            assert captured.err.startswith(
+                "arena-check: section 9.4 cannot be graded: its checks could not be loaded (ImportError: cannot import name "
+            )
+            assert "s9_4_not_generated" in captured.err
+            assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+        assert main(["list"]) == EXIT_OK  # still tolerant
+        assert "9.4  reference not generated  (its checks could not be loaded" in capsys.readouterr().out
+    finally:
+        registry.unregister_section("9.4")
+        sys.modules.pop("checks_9_4", None)
+
+
 def test_list_survives_a_broken_section(capsys: pytest.CaptureFixture[str]) -> None:
     registry.register_section("9.7", "broken", module="no_such_module_for_9_7")
     try:
@@ -190,5 +210,7 @@ def test_subprocess(case_id: str, subprocess_runs: dict[str, tuple[int, str, str
     assert in_stderr in err
     if not in_stderr:
         assert err == ""
+    else:
+        assert err.count("\n") == 1  # one line
     assert "Traceback" not in out + err
     assert seconds < 30  # a leftover `sleep 100` holding a pipe would show here

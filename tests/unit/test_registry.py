@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import types
+from pathlib import Path
+
 import pytest
 from unit_helpers import SECTION
 
@@ -57,3 +61,75 @@ def test_module_name_to_section_id() -> None:
     assert registry._section_id_from_module("s12_3_x") == "12.3"
     assert registry._section_id_from_module("helpers") is None
     assert registry._section_id_from_module("sx_1_y") is None
+
+
+# ---- a check must name an exercise its section's reference defines ------------------------
+@pytest.fixture
+def section_with_reference(monkeypatch: pytest.MonkeyPatch):
+    """Section "9.6", whose reference module defines ``one_hot`` and ``softmax``."""
+    ref = types.ModuleType("reference_9_6")
+    exec("def one_hot(x):\n    return x\n\ndef softmax(x):\n    return x\n\nLIMIT = 3\n", ref.__dict__)
+    monkeypatch.setitem(sys.modules, "reference_9_6", ref)
+    registry.register_section("9.6", "with a reference", reference="reference_9_6")
+    yield "9.6"
+    registry.unregister_section("9.6")
+
+
+def test_a_check_for_an_exercise_the_reference_lacks_is_refused(section_with_reference: str) -> None:
+    def check_one_hot(one_hot) -> None:
+        """Never registered."""
+
+    with pytest.raises(registry.ExerciseNotInReference) as exc:
+        registry.check(section_with_reference, "one_hott")(check_one_hot)
+    message = str(exc.value)
+    assert isinstance(exc.value, ValueError)
+    assert "check_one_hot" in message and "'one_hott'" in message and "reference_9_6" in message
+    assert message.endswith("Did you mean 'one_hot'?")
+    assert "\n" not in message
+    assert registry.checks_for(section_with_reference) == []  # nothing half-registered
+
+    registry.check(section_with_reference, "one_hot")(check_one_hot)  # the right name is accepted
+    assert registry.exercises_for(section_with_reference) == ["one_hot"]
+
+
+def test_package_sections_know_their_reference() -> None:
+    info = registry.sections()["0.0"]
+    assert info.reference == "arena_check.reference.s0_0_tensors_and_einops"
+    assert callable(registry.reference_module("0.0").softmax)
+    assert registry.reference_module(SECTION) is None  # registered without one: nothing to validate
+
+
+def test_a_check_declared_in_another_sections_module_is_refused() -> None:
+    def check_double_again(double) -> None:
+        """Declared in the (pretend) module of section 0.1, for section 9.9."""
+
+    check_double_again.__module__ = "arena_check.sections.s0_1_neural_networks"
+    with pytest.raises(ValueError, match=r"check_double_again .* section '9\.9', but .*s0_1_neural_networks .* section 0\.1"):
+        registry.check(SECTION, "double", name="again")(check_double_again)
+    assert [s.name for s in registry.checks_for(SECTION, "double")] == ["double"]
+
+
+def test_a_section_whose_module_fails_to_import_is_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checks of a section whose reference was not generated: SectionUnavailable, not a raw
+    ModuleNotFoundError; and the checks registered before the failure are rolled back."""
+    (tmp_path / "checks_9_3.py").write_text(
+        "from arena_check.registry import check\n"
+        "@check('9.3', 'first')\n"
+        "def check_first(first):\n    pass\n"
+        "from arena_check.reference import s9_3_not_generated as ref\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry.register_section("9.3", "not generated", module="checks_9_3")
+    try:
+        for _ in range(2):  # the second attempt fails the same way, not with "registered twice"
+            with pytest.raises(registry.SectionUnavailable) as exc:
+                registry.checks_for("9.3")
+            message = str(exc.value)
+            assert message.startswith("section 9.3 cannot be graded: its checks could not be loaded (ImportError: cannot import name ")
+            assert "s9_3_not_generated" in message and "\n" not in message
+            assert message.endswith("Its reference solutions are missing: run `make exercises` (contributors) "
+                                    "or reinstall arena-check.")
+        assert registry._CHECKS.get("9.3", []) == []
+    finally:
+        registry.unregister_section("9.3")
+        sys.modules.pop("checks_9_3", None)

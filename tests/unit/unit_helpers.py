@@ -56,3 +56,10 @@ SECTION = section99.SECTION
 BROKEN_SECTION = section99.BROKEN_SECTION
 TIMEOUT = section99.TIMEOUT
 SUBPROCESS_ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONIOENCODING": "utf-8"}
+
+#: ``python -c LAUNCH ARGS…`` runs ``arena-check ARGS…`` with the test section registered (a fresh
+#: interpreter does not know it).
+LAUNCH = (
+    f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import section99; "
+    "from arena_check.cli import main; sys.exit(main(sys.argv[1:]))"
+)
