@@ -577,8 +577,8 @@ def pairwise_distances(
 ) -> Float[Tensor, "n m"]:
     """Euclidean distances between all pairs of rows of `x` and `y`.
 
-    `out[i, j] = ||x[i] - y[j]||_2`, computed with broadcasting, no
-    Python loops. Identical points have distance exactly 0 (never
+    `out[i, j] = ||x[i] - y[j]||_2`, with no Python loops (broadcast
+    instead). Identical points have distance exactly 0 (never
     NaN). Returns shape `(n, m)` and the dtype of the inputs.
     """
     raise NotImplementedError("exercise: pairwise_distances")
@@ -688,7 +688,7 @@ arena_check.check("0.0", "logsumexp", logsumexp)
 #
 # > difficulty 1/5 · importance 4/5 · 5 min
 #
-# Compute the logarithm of the softmax over the last dimension, using your `logsumexp`.
+# Compute the logarithm of the softmax over the last dimension. Your `logsumexp` does most of the work.
 #
 # Taking `softmax(x).log()` looks equivalent and is not: a probability of $e^{-200}$ is below the
 # smallest float32, rounds to 0, and its log is `-inf` — a loss that should be large but finite
@@ -708,7 +708,7 @@ def log_softmax(
 ) -> Float[Tensor, "... n"]:
     """`log(softmax(x))` over the last dimension, stably.
 
-    Computed as `x - logsumexp(x)`. Stays finite where the softmax
+    It equals `x - logsumexp(x)`. Stays finite where the softmax
     underflows: for the row `[0, -200]` the second entry is `-200`,
     not `-inf`. Stable for large inputs too. Returns the shape and
     dtype of `x`.
@@ -822,8 +822,8 @@ arena_check.check("0.0", "gather_logprobs", gather_logprobs)
 #
 # > difficulty 2/5 · importance 5/5 · 10 min
 #
-# Compute the mean cross-entropy loss of a batch of logits against the correct classes, from your
-# `log_softmax` and an index or `gather`.
+# Compute the mean cross-entropy loss of a batch of logits against the correct classes. Your
+# `log_softmax` and an index or `gather` are all it takes.
 #
 # Cross-entropy is the training loss of every classifier and language model in this curriculum:
 # the average, over examples, of the negative log-probability the model gave to the right answer.

@@ -384,13 +384,17 @@ def _resolve(dotted: str, namespace: dict[str, Any]) -> Any:
 
 @functools.cache
 def _library_prefixes() -> tuple[str, ...]:
+    """Where third-party and standard-library code lives. Not arena_check itself: its reference
+    solutions are judged by the same rules as the learner's (the section tests run them)."""
     from arena_check.loader import _library_dirs
 
-    return _library_dirs()
+    own = str(Path(__file__).resolve().parent)
+    return tuple(d for d in _library_dirs() if d.rstrip("/") != own)
 
 
 def _is_learners(obj: Any) -> bool:
-    """Whether ``obj`` is a function or class whose source is the learner's (not a library's)."""
+    """Whether ``obj`` is a function or class whose source is the learner's (or the reference's),
+    not a library's."""
     try:
         obj = inspect.unwrap(obj) if inspect.isfunction(obj) else obj
         if not (inspect.isfunction(obj) or inspect.isclass(obj)):
@@ -398,6 +402,9 @@ def _is_learners(obj: Any) -> bool:
         filename = inspect.getsourcefile(obj) or inspect.getfile(obj)
     except Exception:  # noqa: BLE001 — builtins, odd objects whose attributes raise
         return False
+    own = str(Path(__file__).resolve().parent)
+    if filename.startswith(own):
+        return True
     return not filename.startswith(_library_prefixes()) and not filename.startswith("<frozen")
 
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import linecache
+import textwrap
+
 import pytest
 import torch
 
 from arena_check.testing import (
     CheckFailed,
     call,
+    case_of,
+    check_defaults,
     compare_to_reference,
     describe,
     expect_equal,
     expect_tensor,
+    randint,
+    randn,
+    require,
     seeded,
 )
 
@@ -157,3 +165,200 @@ def test_compare_to_reference_names_the_failing_case() -> None:
         )
     with pytest.raises(CheckFailed, match="changed its input"):
         compare_to_reference(lambda x: x.mul_(2), lambda x: x * 2, cases, name="double")
+
+
+# ---- seeded input builders ---------------------------------------------------------------
+def test_randn_and_randint_are_seeded_and_typed() -> None:
+    assert torch.equal(randn(2, 3, seed=4), randn(2, 3, seed=4))
+    assert not torch.equal(randn(2, 3, seed=4), randn(2, 3, seed=5))
+    assert randn(2, seed=0, dtype=torch.float64).dtype == torch.float64
+    torch.manual_seed(0)
+    a = randn(3, seed=1)
+    torch.manual_seed(99)
+    assert torch.equal(a, randn(3, seed=1))  # independent of the global RNG
+    ids = randint(5, 4, 6, seed=2)
+    assert ids.shape == (4, 6) and ids.dtype == torch.int64 and 0 <= int(ids.min()) and int(ids.max()) < 5
+    small = randint(3, 100, seed=3, low=-2, dtype=torch.int8)
+    assert small.dtype == torch.int8 and int(small.min()) == -2 and int(small.max()) == 2
+
+
+# ---- an exception names the input case -------------------------------------------------------
+def test_call_tags_an_exception_with_its_case() -> None:
+    def fragile(x):
+        return x[5]
+
+    with pytest.raises(IndexError) as exc:
+        call(fragile, X, name="fragile", context="x of shape (2, 3)")
+    assert case_of(exc.value) == "x of shape (2, 3)"
+    with pytest.raises(IndexError) as exc:
+        compare_to_reference(fragile, lambda x: x, [("a single row", (X[:1],))], name="fragile")
+    assert case_of(exc.value) == "a single row"
+    with pytest.raises(IndexError) as exc:
+        call(fragile, X, name="fragile")
+    assert case_of(exc.value) is None
+
+
+# ---- exactness -----------------------------------------------------------------------------
+def test_exact_comparison_rejects_a_rounding_difference() -> None:
+    x = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+    nudged = x + torch.tensor([[0.0, 0.0, 2.0**-22], [0.0, 0.0, 0.0]])  # one float32 step above 2
+    expect_tensor(nudged, x, context="x")  # within the default tolerance
+    with pytest.raises(CheckFailed) as exc:
+        expect_tensor(nudged, x, context="x of shape (2, 3)", exact=True)
+    assert str(exc.value) == (
+        "For x of shape (2, 3): 1 of 6 values differ; first at index (0, 2): expected 2, got 2.00000024 "
+        "(max abs error 2.38419e-07); these values must be exactly equal, not merely close."
+    )
+    nan = torch.tensor([1.0, float("nan")])
+    expect_tensor(nan.clone(), nan, context="NaN where NaN is expected", exact=True)
+
+
+# ---- defaults --------------------------------------------------------------------------------
+def _pool(images, size, mode="max", *, eps=1e-5):
+    return images
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("def f(images, size, mode='mean', *, eps=1e-5): pass",
+         "`f`'s parameter `mode` should default to 'max', as in the stub's signature (`mode='max'`); yours defaults to 'mean'."),
+        ("def f(images, size, mode, *, eps=1e-5): pass",
+         "`f`'s parameter `mode` should default to 'max', as in the stub's signature (`mode='max'`); yours has no "
+         "default, so calls that leave it out fail."),
+        ("def f(images, size, *, eps=1e-5): pass",
+         "`f` should have the parameter `mode='max'`, as the stub's signature does; yours has no `mode`. "
+         "Keep the signature you were given."),
+        ("def f(images, size, mode='max', *, eps=1e-8): pass",
+         "`f`'s parameter `eps` should default to 1e-05, as in the stub's signature (`eps=1e-05`); yours defaults to 1e-08."),
+    ],
+    ids=["changed", "dropped", "missing", "keyword-only-changed"],
+)
+def test_check_defaults_refuses_a_changed_or_dropped_default(source: str, message: str) -> None:
+    namespace: dict = {}
+    exec(source, namespace)
+    with pytest.raises(CheckFailed) as exc:
+        check_defaults(namespace["f"], _pool, name="f")
+    assert str(exc.value) == message
+
+
+def test_check_defaults_accepts_equal_defaults_in_other_spellings() -> None:
+    for source in (
+        "def f(images, size, mode: str = 'max', *, eps: float = 0.00001): pass",
+        "def f(images, size, mode='max', *, eps=10**-5, extra=3): pass",  # an added parameter is fine
+        "def f(images, size, **options): pass",  # defaults handled in the body: left to the cases
+    ):
+        namespace: dict = {}
+        exec(source, namespace)
+        check_defaults(namespace["f"], _pool, name="f")
+    check_defaults(torch.softmax, _pool, name="f")  # a builtin has no signature to compare: skipped
+
+
+def test_compare_to_reference_checks_defaults_and_passes_keywords() -> None:
+    def ref(x, scale=2.0):
+        return x * scale
+
+    def learner(x, scale=3.0):
+        return x * scale
+
+    with pytest.raises(CheckFailed, match=r"`scale` should default to 2\.0"):
+        compare_to_reference(learner, ref, [("x", (X,))], name="f")
+    with pytest.raises(CheckFailed, match=r"^For x with scale left out: "):  # signature not compared
+        compare_to_reference(learner, ref, [("x with scale left out", (X,))], name="f", defaults=False)
+    compare_to_reference(learner, ref, [("x with scale=5 by keyword", (X,), {"scale": 5.0})], name="f", defaults=False)
+
+
+# ---- rules about how the code is written -------------------------------------------------------
+EINSUM = {"rule": "Multiply two matrices with `einsum`.", "uses": ["einsum"]}
+
+
+def _define(source: str, name: str = "f", **extra: object) -> object:
+    """Define ``name`` from ``source`` with a readable source (as a file or notebook cell has)."""
+    import einops
+
+    filename = f"<learner {abs(hash(source))}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace = {"torch": torch, "einops": einops, "einsum": einops.einsum, **extra}
+    exec(compile(textwrap.dedent(source), filename, "exec"), namespace)
+    return namespace[name]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(a, b):\n    return einsum(a, b, 'i k, k j -> i j')\n",
+        "def f(a, b):\n    return torch.einsum('ik,kj->ij', a, b)\n",
+        "def f(a, b):\n    return einops.einsum(a, b, 'i k, k j -> i j')\n",
+        "from einops import einsum as es\ndef f(a, b):\n    return es(a, b, 'i k, k j -> i j')\n",
+        "def helper(a, b):\n    return einsum(a, b, 'i k, k j -> i j')\n\ndef f(a, b):\n    return helper(a, b)\n",
+        "f = lambda a, b: torch.einsum('ik,kj->ij', a, b)\n",
+    ],
+    ids=["einops-name", "torch", "module-attribute", "alias", "helper", "lambda"],
+)
+def test_require_uses_is_met_by_any_spelling(source: str) -> None:
+    require(_define(source), name="f", **EINSUM)
+
+
+def test_require_uses_names_the_rule_when_broken() -> None:
+    with pytest.raises(CheckFailed) as exc:
+        require(_define("def f(a, b):\n    return a @ b\n"), name="mat_mul", **EINSUM)
+    assert str(exc.value) == (
+        "`mat_mul` breaks a rule of this exercise: “Multiply two matrices with `einsum`.” — your code "
+        "never calls `einsum`."
+    )
+    with pytest.raises(CheckFailed, match=r"your `mat_mul` is the library function `matmul`, which is not einsum\.$"):
+        require(torch.matmul, name="mat_mul", **EINSUM)
+
+
+def test_require_forbids_calls_in_every_spelling_but_the_learners_own_function() -> None:
+    rule = {"rule": "Do not call `torch.logsumexp`.", "forbids_calls": ["torch.logsumexp"]}
+    for body, shown in [
+        ("torch.logsumexp(x, -1)", "torch.logsumexp"),
+        ("x.logsumexp(-1)", "x.logsumexp"),
+        ("torch.special.logsumexp(x, -1)", "torch.special.logsumexp"),
+        ("(x * 1).logsumexp(-1)", "….logsumexp"),
+    ]:
+        with pytest.raises(CheckFailed) as exc:
+            require(_define(f"def f(x):\n    return {body}\n"), name="logsumexp", **rule)
+        assert f"— your code calls `{shown}` (<learner " in str(exc.value) and str(exc.value).endswith(", line 2).")
+    own = "def logsumexp(x):\n    return x.amax(-1)\n\ndef f(x):\n    return x - logsumexp(x)[..., None]\n"
+    require(_define(own), name="log_softmax", **rule)
+
+
+@pytest.mark.parametrize(
+    ("source", "what", "line"),
+    [
+        ("def f(x, y):\n    out = []\n    for a in x:\n        out.append(a)\n    return out\n", "a `for` loop", 3),
+        ("def f(x, y):\n    while False:\n        pass\n    return x\n", "a `while` loop", 2),
+        ("def f(x, y):\n    return torch.stack([a - y for a in x])\n", "a list comprehension (a loop)", 2),
+        ("def helper(x):\n    return sum(a for a in x)\n\ndef f(x, y):\n    return helper(x)\n",
+         "a generator expression (a loop)", 2),
+    ],
+    ids=["for", "while", "comprehension", "in-a-helper"],
+)
+def test_require_no_loops(source: str, what: str, line: int) -> None:
+    with pytest.raises(CheckFailed) as exc:
+        require(_define(source), name="pairwise_distances", no_loops=True, rule="No Python loops.")
+    assert f"“No Python loops.” — your code has {what} (<learner " in str(exc.value)
+    assert str(exc.value).endswith(f", line {line}).")
+    require(_define("def f(x, y):\n    return (x[:, None] - y[None]).norm(dim=-1)\n"),
+            name="pairwise_distances", no_loops=True, rule="No Python loops.")
+
+
+def test_require_without_source_checks_nothing() -> None:
+    """Code typed into a plain interpreter has no source to read: no false accusation."""
+    namespace: dict = {}
+    exec("def f(x, y):\n    return [a for a in x]\n", namespace)
+    require(namespace["f"], name="f", no_loops=True, uses=["einsum"], rule="anything")
+
+
+def test_require_reads_notebook_cells(tmp_path) -> None:
+    """A notebook cell is not a file: the loader keeps its text where inspect finds it."""
+    from unit_helpers import write_notebook
+
+    from arena_check.loader import load_learner_file
+
+    path = write_notebook(tmp_path, "nb.ipynb", ["import torch", "def f(x, y):\n    return [a for a in x]\n"])
+    module = load_learner_file(path)
+    with pytest.raises(CheckFailed, match=r"your code has a list comprehension \(a loop\) \(nb\.ipynb cell 2, line 2\)"):
+        require(module.f, name="f", no_loops=True, rule="No Python loops.")

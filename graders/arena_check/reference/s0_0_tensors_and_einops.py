@@ -203,8 +203,8 @@ def pairwise_distances(
 ) -> Float[Tensor, "n m"]:
     """Euclidean distances between all pairs of rows of `x` and `y`.
 
-    `out[i, j] = ||x[i] - y[j]||_2`, computed with broadcasting, no
-    Python loops. Identical points have distance exactly 0 (never
+    `out[i, j] = ||x[i] - y[j]||_2`, with no Python loops (broadcast
+    instead). Identical points have distance exactly 0 (never
     NaN). Returns shape `(n, m)` and the dtype of the inputs.
     """
     diffs = x[:, None, :] - y[None, :, :]
@@ -246,7 +246,7 @@ def log_softmax(
 ) -> Float[Tensor, "... n"]:
     """`log(softmax(x))` over the last dimension, stably.
 
-    Computed as `x - logsumexp(x)`. Stays finite where the softmax
+    It equals `x - logsumexp(x)`. Stays finite where the softmax
     underflows: for the row `[0, -200]` the second entry is `-200`,
     not `-inf`. Stable for large inputs too. Returns the shape and
     dtype of `x`.
