@@ -167,6 +167,12 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                 grad[index] = grad_out
                 return grad
         """),
+        ("grad[index] += grad_out: buffered, adds a repeated index once", """
+            def getitem_back(grad_out, out, x, index):
+                grad = np.zeros_like(x)
+                grad[index] += grad_out
+                return grad
+        """),
         ("fills everything with grad_out's sum", """
             def getitem_back(grad_out, out, x, index):
                 return np.full_like(x, np.sum(grad_out))
@@ -238,6 +244,19 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                                 queue.append(p)
                 return order[::-1]
         """),
+        ("children first: the reverse of a valid order", """
+            def topological_sort(node):
+                order, seen = [], set()
+                def visit(t):
+                    seen.add(id(t))
+                    if t.recipe is not None:
+                        for p in t.recipe.parents.values():
+                            if id(p) not in seen:
+                                visit(p)
+                    order.append(t)
+                visit(node)
+                return order[::-1]
+        """),
         ("drops the end node", """
             def topological_sort(node):
                 order, seen = [], set()
@@ -282,6 +301,27 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                     for i, parent in node.recipe.parents.items():
                         g = back_funcs[node.recipe.func][i](grad, node.array, *node.recipe.args, **node.recipe.kwargs)
                         grads[id(parent)] = grads[id(parent)] + g if id(parent) in grads else g
+        """),
+        ("adds gradients in place (+=) into arrays that may be shared", """
+            def backprop(end_node, end_grad=None, back_funcs=BACK_FUNCS):
+                if end_grad is None:
+                    end_grad = np.ones(end_node.shape)
+                grads = {id(end_node): end_grad}
+                for node in reversed(topological_sort(end_node)):
+                    g = grads[id(node)]
+                    if node.recipe is None:
+                        if node.requires_grad:
+                            if node.grad is None:
+                                node.grad = g
+                            else:
+                                node.grad += g
+                        continue
+                    for i, parent in node.recipe.parents.items():
+                        pg = back_funcs[node.recipe.func][i](g, node.array, *node.recipe.args, **node.recipe.kwargs)
+                        if id(parent) in grads:
+                            grads[id(parent)] += pg
+                        else:
+                            grads[id(parent)] = pg
         """),
         ("walks the order forwards", """
             def backprop(end_node, end_grad=None, back_funcs=BACK_FUNCS):

@@ -168,6 +168,7 @@ def check_unbroadcast(unbroadcast) -> None:
         ("grad (3, 4) to shape (3, 4) (nothing to undo)", r.normal(size=(3, 4)), (3, 4)),
         ("grad (1, 1) to shape (1, 1) (size-1 axes that were not stretched)", r.normal(size=(1, 1)), (1, 1)),
         ("grad (1, 4) to shape (4,) (a prepended size-1 axis)", r.normal(size=(1, 4)), (4,)),
+        ("grad (2, 2) to shape (1, 2) (a stretched axis of size 2)", r.normal(size=(2, 2)), (1, 2)),
     ]
     hint = ("first sum over the grad.ndim - len(shape) leading axes; then sum with keepdims=True over "
             "each axis where shape has a 1 (and grad does not). The result must have exactly `shape`.")
@@ -513,7 +514,13 @@ _BACKPROP_HINT = ("walk reversed(topological_sort(end_node)); sum the gradients 
 
 
 def _run_backprop(backprop: Any, end: ref.Tensor, end_grad: Any, context: str) -> None:
+    saved = None if end_grad is None else np.array(end_grad)
     call(backprop, end, end_grad, back_funcs=ref.BACK_FUNCS, name="backprop", context=context)
+    if saved is not None and not np.array_equal(saved, end_grad):
+        raise CheckFailed(
+            f"For {context}: backprop changed the end_grad array it was given. Hint: add gradients "
+            "with `old + new`, never `+=`: an array may be shared (a backward function may return its input)."
+        )
 
 
 @check(SECTION, "backprop", points=3)
@@ -542,6 +549,17 @@ def check_backprop(backprop) -> None:
     ht = torch.maximum(x1t @ wt, torch.tensor(0.0, dtype=torch.float64))
     (ht[torch.tensor([0, 0, 0]), torch.tensor([2, -1, 0])].sum() + (x1t * 2.0).sum()).backward()
     _expect_grads([(x1, x1t), (w, wt)], "relu(x @ w)[0, [2, -1, 0]] with batch 1", _BACKPROP_HINT)
+
+    # gradient arrays shared between nodes: addition's backward passes its input through
+    x2 = _leaf((2, 3), 28)
+    x2t = _torch_leaf(x2)
+    a2, b2 = x2 * 2.0, x2 * 3.0
+    context = "a = x * 2, b = x * 3, c = a + b, d = c + a (gradients that share memory)"
+    _run_backprop(backprop, ((a2 + b2) + a2).sum(), None, context)
+    a2t, b2t = x2t * 2.0, x2t * 3.0
+    ((a2t + b2t) + a2t).sum().backward()
+    _expect_grads([(x2, x2t)], context, _BACKPROP_HINT + " Add with `old + new`, never `+=`: the "
+                  "arrays in flight may be the same array (addition's backward returns its input).")
 
     # a non-scalar end node with an explicit end_grad
     p, q = _leaf((2, 3), 25), _leaf((3,), 26)
@@ -590,6 +608,14 @@ def check_backprop_accumulates(backprop) -> None:
         )
     expect_tensor(_as_tensor(x.grad, context, hint), torch.from_numpy(np.exp(x.array)), context=context,
                   hint="the end node's gradient is seeded with ones when end_grad is None.", check_dtype=False)
+
+    leaf = _leaf((3,), 33)
+    g = np.array([1.0, -2.0, 0.5])
+    context = "backprop on a leaf itself, twice, with the same end_grad array"
+    _run_backprop(backprop, leaf, g, context)
+    _run_backprop(backprop, leaf, g, context)
+    expect_tensor(_as_tensor(leaf.grad, context, hint), torch.from_numpy(2 * g), context=context, hint=hint,
+                  check_dtype=False)
 
     c = ref.Tensor(np.array([1.0, 2.0]))  # a constant: requires_grad False
     w = _leaf((2,), 32)
