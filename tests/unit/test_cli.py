@@ -213,4 +213,4 @@ def test_subprocess(case_id: str, subprocess_runs: dict[str, tuple[int, str, str
     else:
         assert err.count("\n") == 1  # one line
     assert "Traceback" not in out + err
-    assert seconds < 30  # a leftover `sleep 100` holding a pipe would show here
+    assert seconds < 90  # a leftover `sleep 100` holding a pipe would show here (loose: CI machines are shared)
