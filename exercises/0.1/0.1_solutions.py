@@ -30,7 +30,7 @@
 #
 # **Prerequisites.** Section 0.0 (einsum, einops, broadcasting, cross-entropy). You should know
 # that `loss.backward()` fills every parameter's `.grad` and that an optimiser's `step()` uses it;
-# section 0.3 shows how backpropagation does that.
+# section 0.4 shows how backpropagation does that.
 #
 # **Time.** About 3 hours: 14 exercises. The two convolution exercises take the longest.
 #
@@ -612,7 +612,7 @@ arena_check.check("0.1", "MaxPool2d", MaxPool2d)
 # 4. `optimizer.step()` — update the parameters from their gradients.
 #
 # Evaluation is the same forward pass with two switches. `model.eval()` puts every sub-module into
-# evaluation mode — it changes what dropout and batch normalisation do (section 0.2), and it is a
+# evaluation mode — it changes what dropout and batch normalisation (section 0.2) do, and it is a
 # no-op for the layers above, which is exactly why forgetting it goes unnoticed until a model has
 # such a layer. `torch.no_grad()` stops autograd from recording the computation, which saves memory
 # and time; nothing will call `backward` on it.
@@ -723,8 +723,8 @@ arena_check.check("0.1", "evaluate", evaluate)
 # A multilayer perceptron (MLP) treats an image as a vector of 64 numbers; it could learn
 # the same from the pixels in any fixed shuffled order. A convolutional network (CNN) builds in
 # locality and weight sharing. Build both from your own modules, with exactly the layers the
-# docstrings list (the checks copy PyTorch-trained parameters into them in order, so the order and
-# the shapes must match).
+# docstrings list, created in that order: the checks copy the reference network's parameters into
+# yours in the order `parameters()` returns them, then compare the logits.
 #
 # ### Exercise 13 · `MLP`
 #
@@ -737,7 +737,8 @@ class MLP(nn.Module):
         Flatten() -> Linear(64, hidden) -> ReLU() -> Linear(hidden, hidden)
         -> ReLU() -> Linear(hidden, 10)
 
-    Input `(batch, 1, 8, 8)`, output `(batch, 10)` logits.
+    Input `(batch, 1, 8, 8)`, output `(batch, 10)` logits. Create the
+    layers in this order, so that `parameters()` lists them in it.
     """
 
     def __init__(self, hidden: int = 64) -> None:
@@ -777,7 +778,8 @@ class CNN(nn.Module):
         -> Conv2d(16, 32, 3, padding=1) -> ReLU() -> MaxPool2d(2)
         -> Flatten() -> Linear(128, 10)
 
-    Input `(batch, 1, 8, 8)`, output `(batch, 10)` logits.
+    Input `(batch, 1, 8, 8)`, output `(batch, 10)` logits. Create the
+    layers in this order, so that `parameters()` lists them in it.
     """
 
     def __init__(self) -> None:

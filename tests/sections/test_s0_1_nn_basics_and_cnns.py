@@ -668,6 +668,20 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "evaluate": [
+        ("restores the previous training mode (the docstring says: leave it in eval mode)", """
+            def evaluate(model, loader, loss_fn=F.cross_entropy):
+                was_training = model.training
+                model.eval()
+                total, correct, count = 0.0, 0, 0
+                with torch.no_grad():
+                    for x, y in loader:
+                        logits = model(x)
+                        total += loss_fn(logits, y).item() * len(y)
+                        correct += (logits.argmax(-1) == y).sum().item()
+                        count += len(y)
+                model.train(was_training)
+                return total / count, correct / count
+        """),
         ("never calls model.eval()", """
             def evaluate(model, loader, loss_fn=F.cross_entropy):
                 total, correct, count = 0.0, 0, 0
@@ -764,6 +778,15 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "MLP": [
+        ("a ReLU on the flattened input as well", """
+            class MLP(nn.Module):
+                def __init__(self, hidden=64):
+                    super().__init__()
+                    self.layers = Sequential(Flatten(), ReLU(), Linear(64, hidden), ReLU(),
+                                             Linear(hidden, hidden), ReLU(), Linear(hidden, 10))
+                def forward(self, x):
+                    return self.layers(x)
+        """),
         ("torch layers instead of your own", """
             class MLP(nn.Module):
                 def __init__(self, hidden=64):
@@ -810,6 +833,17 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "CNN": [
+        ("a ReLU before the first convolution", """
+            class CNN(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.layers = Sequential(
+                        ReLU(), Conv2d(1, 16, 3, padding=1), ReLU(), MaxPool2d(2),
+                        Conv2d(16, 32, 3, padding=1), ReLU(), MaxPool2d(2),
+                        Flatten(), Linear(128, 10))
+                def forward(self, x):
+                    return self.layers(x)
+        """),
         ("torch layers instead of your own", """
             class CNN(nn.Module):
                 def __init__(self):
@@ -867,6 +901,10 @@ ALTERNATIVES = {
             def relu(x):
                 return x.clamp(min=0)
         """),
+        ("torch.maximum with a 0-d zero", """
+            def relu(x):
+                return torch.maximum(x, torch.zeros((), dtype=x.dtype))
+        """),
     ],
     "ReLU": """
         class ReLU(nn.Module):
@@ -888,6 +926,18 @@ ALTERNATIVES = {
                         self.register_parameter("bias", None)
                 def forward(self, x):
                     y = x @ self.weight.T
+                    return y if self.bias is None else y + self.bias
+        """),
+        ("nn.init.kaiming_uniform_(a=sqrt(5)), as nn.Linear does it", """
+            class Linear(nn.Module):
+                def __init__(self, in_features, out_features, bias=True):
+                    super().__init__()
+                    self.weight = nn.Parameter(torch.empty(out_features, in_features))
+                    nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+                    bound = 1 / math.sqrt(in_features)
+                    self.bias = nn.Parameter(torch.empty(out_features).uniform_(-bound, bound)) if bias else None
+                def forward(self, x):
+                    y = torch.matmul(x, self.weight.t())
                     return y if self.bias is None else y + self.bias
         """),
         ("torch.rand scaled to ±bound", """
@@ -917,7 +967,19 @@ ALTERNATIVES = {
                     size *= d
                 return x.reshape(shape[:s] + [size] + shape[e + 1:])
     """,
-    "Sequential": """
+    "Sequential": [
+        ("self._modules filled directly", """
+            class Sequential(nn.Module):
+                def __init__(self, *modules):
+                    super().__init__()
+                    for i, m in enumerate(modules):
+                        self._modules[str(i)] = m
+                def forward(self, x):
+                    for m in self._modules.values():
+                        x = m(x)
+                    return x
+        """),
+        ("setattr", """
         class Sequential(nn.Module):
             def __init__(self, *modules):
                 super().__init__()
@@ -928,7 +990,8 @@ ALTERNATIVES = {
                 for i in range(self.n):
                     x = getattr(self, str(i))(x)
                 return x
-    """,
+        """),
+    ],
     "pad2d": """
         def pad2d(x, pad_h, pad_w, value=0.0):
             *lead, h, w = x.shape
@@ -994,6 +1057,21 @@ ALTERNATIVES = {
                 ph, pw = as_pair(padding)
                 x = pad2d(x, ph, pw, value=-math.inf)
                 return x.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2).max(dim=-1).values
+        """),
+        ("as_strided with a helper, reshape and max", """
+            def _windows(x, kh, kw, sh, sw):
+                B, C, H, W = x.shape
+                oh, ow = (H - kh) // sh + 1, (W - kw) // sw + 1
+                sB, sC, sH, sW = x.stride()
+                return x.as_strided(size=(B, C, oh, ow, kh, kw), stride=(sB, sC, sH * sh, sW * sw, sH, sW))
+            def maxpool2d(x, kernel_size, stride=None, padding=0):
+                kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+                if stride is None:
+                    stride = (kh, kw)
+                sh, sw = (stride, stride) if isinstance(stride, int) else stride
+                ph, pw = (padding, padding) if isinstance(padding, int) else padding
+                w = _windows(pad2d(x, ph, pw, value=-float("inf")), kh, kw, sh, sw)
+                return w.reshape(*w.shape[:4], -1).max(-1).values
         """),
         ("a loop over the kernel offsets with strided slices", """
             def maxpool2d(x, kernel_size, stride=None, padding=0):
@@ -1073,12 +1151,40 @@ ALTERNATIVES = {
                 return sum(losses) / len(ys), acc
         """),
     ],
-    "MLP": """
-        class MLP(Sequential):
-            def __init__(self, hidden: int = 64):
-                super().__init__(Flatten(), Linear(64, hidden), ReLU(), Linear(hidden, hidden), ReLU(),
-                                 Linear(hidden, 10))
-    """,
+    "MLP": [
+        ("a Sequential subclass", """
+            class MLP(Sequential):
+                def __init__(self, hidden: int = 64):
+                    super().__init__(Flatten(), Linear(64, hidden), ReLU(), Linear(hidden, hidden), ReLU(),
+                                     Linear(hidden, 10))
+        """),
+        ("named layers, one shared ReLU", """
+            class MLP(nn.Module):
+                def __init__(self, hidden=64):
+                    super().__init__()
+                    self.flat = Flatten()
+                    self.fc1 = Linear(64, hidden)
+                    self.fc2 = Linear(hidden, hidden)
+                    self.out = Linear(hidden, 10)
+                    self.act = ReLU()
+                def forward(self, x):
+                    return self.out(self.act(self.fc2(self.act(self.fc1(self.flat(x))))))
+        """),
+        ("an nn.ModuleList of your own layers", """
+            class MLP(nn.Module):
+                def __init__(self, hidden=64):
+                    super().__init__()
+                    self.flat = Flatten()
+                    self.linears = nn.ModuleList([Linear(64, hidden), Linear(hidden, hidden), Linear(hidden, 10)])
+                def forward(self, x):
+                    x = self.flat(x)
+                    for i, lin in enumerate(self.linears):
+                        x = lin(x)
+                        if i < 2:
+                            x = relu(x)
+                    return x
+        """),
+    ],
     "CNN": [
         ("a Sequential subclass, ReLU after pooling (they commute)", """
             class CNN(Sequential):

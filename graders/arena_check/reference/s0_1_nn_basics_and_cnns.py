@@ -324,7 +324,8 @@ class MLP(nn.Module):
         Flatten() -> Linear(64, hidden) -> ReLU() -> Linear(hidden, hidden)
         -> ReLU() -> Linear(hidden, 10)
 
-    Input `(batch, 1, 8, 8)`, output `(batch, 10)` logits.
+    Input `(batch, 1, 8, 8)`, output `(batch, 10)` logits. Create the
+    layers in this order, so that `parameters()` lists them in it.
     """
 
     def __init__(self, hidden: int = 64) -> None:
@@ -347,7 +348,8 @@ class CNN(nn.Module):
         -> Conv2d(16, 32, 3, padding=1) -> ReLU() -> MaxPool2d(2)
         -> Flatten() -> Linear(128, 10)
 
-    Input `(batch, 1, 8, 8)`, output `(batch, 10)` logits.
+    Input `(batch, 1, 8, 8)`, output `(batch, 10)` logits. Create the
+    layers in this order, so that `parameters()` lists them in it.
     """
 
     def __init__(self) -> None:

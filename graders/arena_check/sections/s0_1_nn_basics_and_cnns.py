@@ -710,9 +710,13 @@ def check_evaluate(evaluate) -> None:
         loss = _expect_float(got[0], context=context, what="the loss")
         acc = _expect_float(got[1], context=context, what="the accuracy")
         seen = _probe(model).seen
-        if any(training for training, _ in seen) or model.training:
+        if any(training for training, _ in seen):
             raise CheckFailed(f"For {context}: the model (which has dropout) was in training mode during evaluation. "
                               "Hint: call model.eval() first; dropout and batch norm behave differently in eval mode.")
+        if model.training:
+            raise CheckFailed(f"For {context}: evaluate should leave the model in evaluation mode, as its docstring "
+                              "says; yours switched it back to training mode. Hint: the next train_epoch calls "
+                              "model.train() itself, so evaluate need not restore anything.")
         if any(grad for _, grad in seen):
             raise CheckFailed(f"For {context}: autograd was recording during evaluation. Hint: run the loop under "
                               "`with torch.no_grad():` (or decorate the function with @torch.no_grad()).")
@@ -737,8 +741,9 @@ def _check_network(cls: Any, name: str, reference: nn.Module, args: tuple[Any, .
     _not_torch_layer(cls, name)
     context = f"{name}({', '.join(map(repr, args))})"
     model = _build(cls, *args, name=name, context=context)
+    containers = (nn.ModuleList, nn.ModuleDict)  # holding your own layers in these is fine
     torch_layers = sorted({type(m).__name__ for m in model.modules()
-                           if type(m).__module__.startswith("torch.nn")})
+                           if type(m).__module__.startswith("torch.nn") and not isinstance(m, containers)})
     if torch_layers:
         raise CheckFailed(f"For {context}: your model contains torch layers ({', '.join(torch_layers)}). Hint: "
                           "build it from your own Linear, ReLU, Flatten, Conv2d, MaxPool2d and Sequential.")
@@ -752,7 +757,7 @@ def _check_network(cls: Any, name: str, reference: nn.Module, args: tuple[Any, .
             p.copy_(q)
     model.eval()
     for batch, seed in [(5, 0), (1, 1)]:
-        x = randn(batch, 1, 8, 8, seed=seed).abs()
+        x = randn(batch, 1, 8, 8, seed=seed)  # negative values too: an extra ReLU on the input shows
         where = f"{context} on {batch} random 8×8 image{'s' if batch > 1 else ''}, parameters copied in order"
         with _trap(name, "Use your own modules, not torch's layers", "conv", "maxpool", "linear", "relu", "flatten"):
             got = call(model, x, name=name, context=where)
