@@ -391,8 +391,8 @@ class Module:
                     found.append(p)
         return found
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+    # Given, not an exercise: calling a module runs its `forward` method.
+    __call__ = lambda self, *args, **kwargs: self.forward(*args, **kwargs)  # noqa: E731
 
 
 class Linear(Module):
