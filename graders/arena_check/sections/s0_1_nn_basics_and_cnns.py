@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import torch
@@ -192,6 +192,37 @@ def _probe_model(features: int = 4, classes: int = 3, dropout: bool = False) -> 
         layers.append(nn.Dropout(0.5))
     layers += [Probe(), nn.Linear(8, classes)]
     return nn.Sequential(*layers)
+
+
+class _SGD:
+    """SGD with momentum, with the two methods a training loop calls (``zero_grad``, ``step``).
+
+    Why not ``torch.optim.SGD``: building the first torch optimizer in a process imports
+    ``torch._dynamo`` (about 4 s), which would dominate this check's time budget. The update is
+    the textbook one, ``v = momentum * v + grad; p -= lr * v``, as in torch's SGD."""
+
+    def __init__(self, params: Iterable[nn.Parameter], lr: float, momentum: float) -> None:
+        self.params = list(params)
+        self.param_groups = [{"params": self.params, "lr": lr, "momentum": momentum}]
+        self.lr, self.momentum = lr, momentum
+        self.velocity: list[Tensor | None] = [None] * len(self.params)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.params:
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.zero_()
+
+    @torch.no_grad()
+    def step(self, closure: Any = None) -> None:
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            v = self.velocity[i]
+            v = p.grad.clone() if v is None else v.mul_(self.momentum).add_(p.grad)
+            self.velocity[i] = v
+            p.sub_(self.lr * v)
 
 
 def _probe(model: nn.Module) -> Any:
@@ -663,9 +694,9 @@ def check_train_epoch(train_epoch) -> None:
         reference = _probe_model()
         reference.load_state_dict(model.state_dict())
         extra = {} if loss_fn is None else {"loss_fn": loss_fn}
-        exp = ref.train_epoch(reference, _loader(), torch.optim.SGD(reference.parameters(), lr=0.5, momentum=0.9), **extra)
+        exp = ref.train_epoch(reference, _loader(), _SGD(reference.parameters(), lr=0.5, momentum=0.9), **extra)
         model.eval()  # the loop must switch it back to training mode
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+        optimizer = _SGD(model.parameters(), lr=0.5, momentum=0.9)
         # Not through `call`: training changes the model and the optimizer in place, by design.
         got = train_epoch(model, _loader(), optimizer, **extra)
         for (n, p), (_, q) in zip(model.named_parameters(), reference.named_parameters(), strict=True):
