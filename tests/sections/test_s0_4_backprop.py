@@ -28,6 +28,10 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "exp_back": [
+        ("exp of the output: exp(exp(x))", """
+            def exp_back(grad_out, out, x):
+                return grad_out * np.exp(out)
+        """),
         ("multiplies by the input instead of exp(input)", """
             def exp_back(grad_out, out, x):
                 return grad_out * x
@@ -38,6 +42,12 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "unbroadcast": [
+        ("keepdims everywhere, then squeeze: drops the size-1 axes of shape", """
+            def unbroadcast(grad, shape):
+                extra = grad.ndim - len(shape)
+                axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape) if n == 1)
+                return np.squeeze(grad.sum(axis=axes, keepdims=True)) if axes else grad
+        """),
         ("only removes prepended axes", """
             def unbroadcast(grad, shape):
                 extra = grad.ndim - len(shape)
@@ -410,6 +420,18 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "Module": [
+        ("attributes in dir() order (alphabetical), not the order they were set", """
+            class Module:
+                def parameters(self):
+                    out = []
+                    for name in dir(self):
+                        v = getattr(self, name)
+                        found = [v] if isinstance(v, Parameter) else v.parameters() if isinstance(v, Module) else []
+                        out += [p for p in found if all(p is not q for q in out)]
+                    return out
+                def __call__(self, *args, **kwargs):
+                    return self.forward(*args, **kwargs)
+        """),
         ("not recursive", """
             class Module:
                 def parameters(self):
@@ -526,6 +548,13 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "cross_entropy": [
+        ("one global max instead of each row's", """
+            def cross_entropy(logits, targets):
+                n = logits.shape[0]
+                z = logits - logits.array.max()
+                log_probs = z - z.exp().sum(axis=-1, keepdims=True).log()
+                return -log_probs[np.arange(n), targets].sum() / n
+        """),
         ("no max shift: overflows on large logits", """
             def cross_entropy(logits, targets):
                 n = logits.shape[0]

@@ -95,9 +95,33 @@ def _compare_back(
             raise AssertionError("the differentiated argument must be an array")
         torch_fn(*leaves, **kwargs).backward(torch.from_numpy(grad_out))
         expected = leaves[argnum].grad
-        got = _call_np(back, grad_out, out, *args, name=name, context=context, **kwargs)
-        expect_tensor(_as_tensor(got, context, hint), expected, context=context, hint=hint, check_dtype=False,
-                      atol=1e-9, rtol=1e-7)
+        try:
+            got = _call_np(back, grad_out, out, *args, name=name, context=context, **kwargs)
+            expect_tensor(_as_tensor(got, context, hint), expected, context=context, hint=hint, check_dtype=False,
+                          atol=1e-9, rtol=1e-7)
+        except CheckFailed as e:
+            note = _broken_unbroadcast(back)
+            raise CheckFailed(f"{e} {note}" if note else str(e)) from None
+
+
+def _broken_unbroadcast(fn: Any) -> str:
+    """A note for the learner when ``fn`` relies on their own ``unbroadcast`` and it is wrong: then
+    the failure may be unbroadcast's, not ``fn``'s."""
+    helper = _namespace(fn).get("unbroadcast")
+    uses = "unbroadcast" in getattr(getattr(fn, "__code__", None), "co_names", ())
+    if not uses or not callable(helper) or helper is ref.unbroadcast:
+        return ""
+    grad = np.arange(24.0).reshape(2, 3, 4)
+    for shape in [(3, 4), (3, 1), (1, 4), (2, 1, 4), ()]:
+        try:
+            ok = np.allclose(np.asarray(helper(grad.copy(), shape)), ref.unbroadcast(grad, shape)) and \
+                np.shape(helper(grad.copy(), shape)) == shape
+        except Exception:  # noqa: BLE001 — any failure of the learner's helper counts as broken
+            ok = False
+        if not ok:
+            return ("(Your `unbroadcast`, which this function calls, is wrong for grad (2, 3, 4) to "
+                    f"shape {shape}: make it pass its own check first.)")
+    return ""
 
 
 def _namespace(obj: Any) -> dict[str, Any]:
