@@ -319,9 +319,6 @@ class BatchNorm2d(nn.Module):
             self.num_batches_tracked += 1
         return batchnorm_train(x, self.weight, self.bias, self.eps)
 
-    def extra_repr(self) -> str:
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
-
 
 # %%
 arena_check.check("0.2", "BatchNorm2d", BatchNorm2d)
@@ -693,3 +690,32 @@ def copy_weights(my_model: nn.Module, torch_model: nn.Module) -> nn.Module:
 
 # %%
 arena_check.check("0.2", "copy_weights", copy_weights)
+
+# %% [markdown]
+# **Why this book does not load pretrained weights.** Every page runs offline in the build, and
+# ImageNet-trained ResNet-34 weights are an 83 MB download from PyTorch's servers, so the networks on
+# this page are randomly initialised. If you have internet access and torchvision, you can load the
+# real weights yourself — an optional detour, never run here:
+#
+# ```python
+# # Optional, needs internet and `pip install torchvision`; not executed in this book.
+# from torchvision.models import ResNet34_Weights, resnet34
+#
+# weights = ResNet34_Weights.IMAGENET1K_V1
+# pretrained = copy_weights(ResNet34(), resnet34(weights=weights)).eval()
+# preprocess = weights.transforms()          # resize, crop, normalise as in training
+# # logits = pretrained(preprocess(image)[None])  # image: a PIL image
+# # print(weights.meta["categories"][logits.argmax()])
+# ```
+#
+# ## Part 5 · A small ResNet on handwritten digits
+#
+# ResNet-34 is built for 224 × 224 photographs; our digits are 8 × 8, and its first convolution and
+# max pool alone would shrink them to 2 × 2. So we build a small ResNet from the same parts: a 3×3
+# stem convolution to 16 channels, a group of 3 blocks at 16 channels and 8 × 8, a group of 3 blocks
+# at 32 channels and 4 × 4, average pooling and a linear classifier — 14 weighted layers. The
+# comparison network is the same stack with the shortcuts removed: a plain CNN with the same
+# convolutions, batch norms and nearly the same number of parameters (it lacks only the one
+# projection shortcut). Both are trained identically with `arena_check.kit.training.fit` on
+# `arena_check.kit.digits`, from the same seed: 8 epochs of Adam (learning rate $2 \cdot 10^{-3}$,
+# batches of 128), about 10 s per network on one idle CPU thread.

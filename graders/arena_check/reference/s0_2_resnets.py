@@ -128,9 +128,6 @@ class BatchNorm2d(nn.Module):
             self.num_batches_tracked += 1
         return batchnorm_train(x, self.weight, self.bias, self.eps)
 
-    def extra_repr(self) -> str:
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
-
 
 def make_shortcut(in_feats: int, out_feats: int, stride: int) -> nn.Sequential | None:
     """The shortcut branch of a residual block.
