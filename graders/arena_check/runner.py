@@ -67,10 +67,12 @@ class Outcome:
 
 #: A child stopped by the time limit was running out of memory if it held at least NEAR_CAP of
 #: its cap, or at least GROWING_SHARE of it while still growing by GROWING_RATE of the cap per
-#: second or more (a bomb under load grows by 50–150 MB/s; a slow but sane loop hardly at all).
+#: second or more over the last GROWING_WINDOW seconds (a bomb under load grows by 20–150 MB/s,
+#: with stalls when it is not scheduled; a stuck or slow but sane program hardly at all).
 NEAR_CAP = 0.9
 GROWING_SHARE = 0.1
-GROWING_RATE = 0.01
+GROWING_RATE = 0.0025
+GROWING_WINDOW = 2.0
 SAMPLE_EVERY = 0.25  # seconds between looks at the child's memory
 
 
@@ -115,6 +117,7 @@ class _MemoryWatch:
         self.peak = 0  # bytes beyond the base
         self.samples: list[tuple[float, int]] = []  # (time, VmSize) of the last few looks
         self.last = -1.0
+        self.started = time.monotonic()
 
     def _base(self) -> int:
         if self.base is None:
@@ -136,20 +139,25 @@ class _MemoryWatch:
         peak = max(size, _vm_bytes(self.pid, "VmPeak"))
         self.peak = max(self.peak, peak - self._base())
         self.samples.append((now, size))
-        del self.samples[:-16]
+        del self.samples[:-24]  # six seconds: more than GROWING_WINDOW
 
     def used_mb(self) -> float | None:
         return self.peak / (1024 * 1024) if self.samples else None
 
     def growing(self) -> bool:
-        """Whether the address space grew fast over the last half second or more."""
+        """Whether the address space grew at GROWING_RATE of the cap per second or more over the
+        last GROWING_WINDOW seconds — or the second half of the run, if that is shorter, so that
+        memory taken once at the start and then held does not count. A long window, because a
+        bomb on a loaded machine is not scheduled all the time."""
         if len(self.samples) < 2:
             return False
         now, size = self.samples[-1]
+        window = min(GROWING_WINDOW, max(0.5, (now - self.started) / 2))
         earlier = [(t, s) for t, s in self.samples if now - t >= 0.5]
         if not earlier:
             return False
-        then, before = earlier[-1]
+        in_window = [(t, s) for t, s in earlier if now - t <= window]
+        then, before = in_window[0] if in_window else earlier[-1]
         return (size - before) / (now - then) >= GROWING_RATE * self.cap_extra
 
     def near_cap(self, *, timed_out: bool) -> bool:

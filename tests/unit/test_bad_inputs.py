@@ -104,6 +104,10 @@ CASES = [
          "import time\ndef double(x):\n    junk = bytearray(240 * 2**20)\n    time.sleep(100)\n" + ADD_ONE,
          memory_mb=256, slow=True, status=Status.ERROR,
          message=("`double` was running out of memory: it did not finish within 2 s", "(The cap is 256 MB; --memory-mb raises it.)")),
+    # Holding memory is not running out of it: a stuck loop that does not grow is a timeout.
+    Case("memory_held_then_stuck",
+         "def double(x):\n    junk = bytearray(100 * 2**20)\n    while True:\n        pass\n" + ADD_ONE,
+         memory_mb=256, slow=True, status=Status.TIMEOUT, message=CALL_TIMEOUT),
     Case("loading_fills_memory_past_the_time_limit",
          "import time\njunk = []\nwhile True:\n    junk.append(bytearray(10 * 2**20))\n    time.sleep(0.1)\n",
          memory_mb=256, slow=True,
