@@ -285,6 +285,25 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                         self.num_batches_tracked += 1
                     return batchnorm_train(x, self.weight, self.bias, self.eps)
         """),
+        ("eval mode ignores the layer's eps", """
+            class BatchNorm2d(nn.Module):
+                def __init__(self, num_features, eps=1e-5, momentum=0.1):
+                    super().__init__()
+                    self.eps, self.momentum = eps, momentum
+                    self.weight = nn.Parameter(torch.ones(num_features))
+                    self.bias = nn.Parameter(torch.zeros(num_features))
+                    self.register_buffer("running_mean", torch.zeros(num_features))
+                    self.register_buffer("running_var", torch.ones(num_features))
+                    self.register_buffer("num_batches_tracked", torch.tensor(0))
+                def forward(self, x):
+                    if not self.training:
+                        return batchnorm_eval(x, self.running_mean, self.running_var, self.weight, self.bias)
+                    with torch.no_grad():
+                        self.running_mean, self.running_var = update_running_stats(
+                            self.running_mean, self.running_var, x, self.momentum)
+                        self.num_batches_tracked += 1
+                    return batchnorm_train(x, self.weight, self.bias, self.eps)
+        """),
         ("normalises with the running statistics in training mode too", """
             class BatchNorm2d(nn.Module):
                 def __init__(self, num_features, eps=1e-5, momentum=0.1):

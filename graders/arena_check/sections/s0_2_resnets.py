@@ -349,7 +349,7 @@ def check_batchnorm_module_train(BatchNorm2d) -> None:
 @check(SECTION, "BatchNorm2d", points=2)
 def check_batchnorm_module_eval(BatchNorm2d) -> None:
     """After training steps, eval mode uses the running statistics and changes no state."""
-    mine, theirs, label = _train_steps(BatchNorm2d, {"momentum": 0.2}, seed=80)
+    mine, theirs, label = _train_steps(BatchNorm2d, {"eps": 0.05, "momentum": 0.2}, seed=80)
     mine.eval(), theirs.eval()
     for i, shape in enumerate([(3, 3, 2, 2), (1, 3, 1, 1)]):
         context = f"{label} in eval mode after 4 training steps, x {shape}"
@@ -358,7 +358,7 @@ def check_batchnorm_module_eval(BatchNorm2d) -> None:
         expect_tensor(
             got, theirs(x).detach(), context=f"{context}, the output",
             hint="in eval mode (self.training is False) normalise with running_mean and running_var, not "
-            "with the batch's statistics.",
+            "with the batch's statistics, and with the layer's own eps.",
         )
         _compare_state(mine, theirs, f"{context} (eval mode must not change any state)")
     mine.train(), theirs.train()
@@ -606,7 +606,8 @@ def check_resnet34_forward(ResNet34) -> None:
                 model, expected, randn(*shape, seed=240 + i), name="ResNet34",
                 context=f"{context} on images {shape}", train=train,
                 hint="forward runs conv1, bn1, relu, maxpool, layer1 … layer4, avgpool and fc in order; "
-                "layer1's input has 64 channels and each later group's input is the previous group's output.",
+                "layer1's input has 64 channels, each later group's input is the previous group's output, and "
+                "each group uses its own entry of first_strides_per_group.",
             )
 
 
