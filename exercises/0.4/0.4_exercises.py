@@ -706,8 +706,9 @@ class Parameter(Tensor):
 # Write `Module.parameters`, which finds every parameter of a model through its attributes.
 #
 # A model is a tree of modules — an MLP holds layers, a layer holds a weight and a bias — and the
-# optimiser needs a flat list of every parameter in it. Like PyTorch, we find them by looking at the
-# attributes: a `Parameter` is collected, a `Module` is searched recursively. One weight shared by
+# optimiser needs a flat list of every parameter in it. PyTorch registers each parameter and
+# submodule as it is assigned; we find the same ones by looking at the attributes when asked: a
+# `Parameter` is collected, a `Module` is searched recursively. One weight shared by
 # two layers (tied embeddings do this) must appear once, or it would be updated twice per step.
 #
 # <details><summary>Hint</summary>
@@ -877,7 +878,7 @@ arena_check.check("0.4", "SGD", SGD)
 #   paths, and accumulates into leaves' `.grad` across calls — hence `zero_grad`.
 # - `no_grad` must restore the previous state, also after an exception.
 # - With `Module`, `Linear`, a stable cross-entropy and SGD on top, a few hundred lines of NumPy
-#   train an MLP on digits to {glue:text}`mlp_accuracy` test accuracy.
+#   train an MLP on digits to {glue:text}`mlp_accuracy:.1%` test accuracy.
 #
 # ## Further reading
 #
