@@ -298,6 +298,48 @@ class BatchNorm2d(nn.Module):
 arena_check.check("0.2", "BatchNorm2d", BatchNorm2d)
 
 
+# %% [markdown]
+# ## Part 2 · Residual blocks
+#
+# A **residual block** computes $\text{out} = \mathrm{ReLU}(F(x) + x)$, where $F$ is a small stack
+# of layers and $+ x$ is the **shortcut**. If the best thing a block can do is nothing, it only has
+# to drive $F$ to zero — much easier than making a stack of convolutions and ReLUs compute the
+# identity. He et al. showed that with these shortcuts a 34-layer network trains to *lower* error
+# than an 18-layer one, while without them the deeper plain network was worse.
+#
+# The **basic block** of ResNet-34 is, on the left branch, a 3×3 convolution, batch norm, ReLU,
+# another 3×3 convolution and batch norm; the two branches are added, and a ReLU follows the
+# addition:
+#
+# ```text
+# x ──► conv 3×3 (stride s) ─► BN ─► ReLU ─► conv 3×3 ─► BN ──► (+) ─► ReLU ─► out
+#   │                                                            ▲
+#   └──────────────── shortcut: identity, or conv 1×1 (stride s) ─► BN ──┘
+# ```
+#
+# The convolutions have **no bias**: a batch norm follows each one and subtracts the channel mean,
+# so a bias would be cancelled exactly — a wasted parameter (and the wrong parameter count).
+#
+# When a block changes the shape — more channels, or a stride of 2 that halves height and width —
+# $x$ can no longer be added as it is. The shortcut then becomes a **projection**: a 1×1 convolution
+# with the same stride, followed by batch norm. When the shapes already match, the shortcut is the
+# identity and has no parameters at all.
+#
+# ### Exercise 5 · `make_shortcut`
+#
+# > difficulty 2/5 · importance 3/5 · 10 min
+#
+# Build a block's shortcut: nothing (`None`) when input and output shapes match, otherwise a strided
+# 1×1 convolution followed by batch norm.
+#
+# <details><summary>Hint</summary>
+#
+# The shapes match exactly when `stride == 1` and `in_feats == out_feats`. Otherwise return
+# `nn.Sequential(nn.Conv2d(in_feats, out_feats, kernel_size=1, stride=stride, bias=False),
+# BatchNorm2d(out_feats))`, in that order so that the names are `0.weight`, `1.weight`, ….
+#
+# </details>
+
 # %%
 def make_shortcut(in_feats: int, out_feats: int, stride: int) -> nn.Sequential | None:
     """The shortcut branch of a residual block.
@@ -657,3 +699,35 @@ arena_check.check("0.2", "copy_weights", copy_weights)
 # projection shortcut). Both are trained identically with `arena_check.kit.training.fit` on
 # `arena_check.kit.digits`, from the same seed: 8 epochs of Adam (learning rate $2 \cdot 10^{-3}$,
 # batches of 128), about 10 s per network on one idle CPU thread.
+
+# %% [markdown]
+# ## Summary
+#
+# - Batch norm normalises each channel with the batch's mean and **biased** variance in training,
+#   and with running estimates in eval. The running estimates are updated as
+#   `(1 - momentum) · old + momentum · batch`, with the **unbiased** variance; eval mode changes no
+#   state.
+# - Learnable tensors are `nn.Parameter`s; saved-but-not-trained state is a buffer. Both are in the
+#   `state_dict`, which is what copying weights works with.
+# - A residual block adds a shortcut to two conv–BN layers and applies ReLU *after* the sum. The
+#   shortcut is the identity when shapes match and a strided 1×1 conv with BN when they do not;
+#   convolutions followed by BN have no bias.
+# - ResNet-34 is a stem, four groups of [3, 4, 6, 3] basic blocks, global average pooling and a
+#   linear layer: 21,797,672 parameters. Matching names and a parameter count are a fast, strong
+#   check that an architecture is the published one; equal outputs after copying weights are the
+#   final one.
+#
+# ## Further reading
+#
+# - Kaiming He, Xiangyu Zhang, Shaoqing Ren, Jian Sun, [Deep Residual Learning for Image
+#   Recognition](https://arxiv.org/abs/1512.03385), CVPR 2016 (arXiv:1512.03385) — the ResNet paper;
+#   Table 1 is the architecture of this page, Figure 4 the plain-versus-residual comparison.
+# - Sergey Ioffe, Christian Szegedy, [Batch Normalization: Accelerating Deep Network Training by
+#   Reducing Internal Covariate Shift](https://arxiv.org/abs/1502.03167), ICML 2015
+#   (arXiv:1502.03167) — batch norm, including the unbiased running variance for inference.
+# - Kaiming He, Xiangyu Zhang, Shaoqing Ren, Jian Sun, [Identity Mappings in Deep Residual
+#   Networks](https://arxiv.org/abs/1603.05027), ECCV 2016 — why a clean identity path matters, and
+#   the "pre-activation" block that transformers' pre-norm layers resemble.
+# - [torch.nn.BatchNorm2d](https://pytorch.org/docs/stable/generated/torch.nn.BatchNorm2d.html),
+#   PyTorch documentation — the momentum convention and the biased/unbiased variances, stated
+#   exactly.
