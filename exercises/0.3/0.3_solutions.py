@@ -455,7 +455,13 @@ class Adam(Optimiser):
             self._adam_update(p, g, state, beta1, beta2)
 
     def _adam_update(self, p: Tensor, g: Tensor, state: dict, beta1: float, beta2: float) -> None:
-        """The Adam step proper for one parameter (AdamW reuses it)."""
+        """Adam's update of one parameter `p`, in place; AdamW reuses it.
+
+        `g` is the gradient to use (Adam passes p.grad + weight_decay * p,
+        AdamW the raw p.grad); `state` is this parameter's dict, empty
+        before its first step. Increments its step count t, updates m,
+        v (and v_max with amsgrad) and applies the bias-corrected step.
+        """
         if not state:
             state["t"] = 0
             state["m"] = torch.zeros_like(p)
@@ -848,7 +854,7 @@ arena_check.check("0.3", "best_run", best_run)
 # `AdamW`), peak learning rate (log-uniform) and hidden width — each training a small MLP on the
 # 8×8 digits for 6 epochs with your warm-up + cosine schedule applied at every update. Each run is a
 # `wandb` run: its configuration goes to `wandb.init(config=...)`, each epoch's losses and accuracy
-# to `run.log`, and its final numbers to `run.summary`. This cell takes about 15 s.
+# to `run.log`, and its final numbers to `run.summary`. This cell takes 10–20 s.
 
 # %% [markdown]
 # ## Summary

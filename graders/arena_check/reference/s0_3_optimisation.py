@@ -211,7 +211,13 @@ class Adam(Optimiser):
             self._adam_update(p, g, state, beta1, beta2)
 
     def _adam_update(self, p: Tensor, g: Tensor, state: dict, beta1: float, beta2: float) -> None:
-        """The Adam step proper for one parameter (AdamW reuses it)."""
+        """Adam's update of one parameter `p`, in place; AdamW reuses it.
+
+        `g` is the gradient to use (Adam passes p.grad + weight_decay * p,
+        AdamW the raw p.grad); `state` is this parameter's dict, empty
+        before its first step. Increments its step count t, updates m,
+        v (and v_max with amsgrad) and applies the bias-corrected step.
+        """
         if not state:
             state["t"] = 0
             state["m"] = torch.zeros_like(p)

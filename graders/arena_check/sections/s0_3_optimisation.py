@@ -367,7 +367,7 @@ RMS_HINT = (
 def check_rmsprop_basic(RMSprop) -> None:
     """Defaults, other alpha, a large eps (where its place matters), weight decay."""
     _same_defaults(RMSprop, ref.RMSprop)
-    settings = [dict(lr=0.01), dict(lr=0.01, alpha=0.9, eps=0.1), dict(lr=0.01, weight_decay=0.1)]
+    settings = [dict(lr=0.01), dict(lr=0.01, alpha=0.9, eps=0.1), dict(lr=0.01, weight_decay=0.1), dict(lr=0.01, weight_decay=1.0)]
     _run_settings(RMSprop, torch.optim.RMSprop, settings, hint=RMS_HINT)
     _run_settings(RMSprop, torch.optim.RMSprop, [dict()], hint=RMS_HINT, problems={"a tiny MLP (float32, seed 3)": lambda: _mlp(3)})
 
@@ -406,7 +406,7 @@ def check_adam_basic(Adam) -> None:
 @check(SECTION, "Adam", points=1)
 def check_adam_weight_decay_amsgrad(Adam) -> None:
     """Coupled weight decay, AMSGrad, a frozen parameter, lr changed between steps."""
-    settings = [dict(lr=0.01, weight_decay=0.1), dict(lr=0.05, amsgrad=True), dict(lr=0.02, betas=(0.8, 0.9), weight_decay=0.2, amsgrad=True)]
+    settings = [dict(lr=0.01, weight_decay=0.1), dict(lr=0.01, weight_decay=1.0), dict(lr=0.05, amsgrad=True), dict(lr=0.02, betas=(0.8, 0.9), weight_decay=0.2, amsgrad=True)]
     _run_settings(
         Adam, torch.optim.Adam, settings,
         hint="torch.optim.Adam's weight_decay is L2: g = p.grad + weight_decay * p, before the "
