@@ -134,15 +134,21 @@ def _read_page(app: Any, cache: Any, docname: str) -> Page | str | None:
     import re
 
     from myst_nb.core.nb_to_tokens import nb_node_to_dict
-    from myst_nb.core.read import create_nb_reader
+    from myst_nb.core.read import create_nb_reader, is_myst_markdown_notebook
 
     env = app.env
     nb_config, md_config = env.mystnb_config, env.myst_config
     path = Path(env.doc2path(docname))
     if app.config.source_suffix.get(path.suffix) != "myst-nb":
         return None
-    env.prepare_settings(docname)
     text = [path.read_text(encoding=app.config.source_encoding)]
+    plain = path.suffix == ".md" and ".md" not in nb_config.custom_formats
+    if plain and not is_myst_markdown_notebook(text[0]):
+        # Plain Markdown has no code to run. Not rewriting it here saves the book's extension
+        # work it does on such pages (the curriculum tables); should a rewrite ever turn one into
+        # a notebook, the build executes it as before.
+        return None
+    env.prepare_settings(docname)
     app.events.emit("source-read", docname, text)  # arena_book rewrites section pages here
     reader = create_nb_reader(str(path), md_config, nb_config, text[0])
     if reader is None:
