@@ -29,8 +29,8 @@
 # **Prerequisites.** Section 0.0 (array shapes and broadcasting; here the arrays are NumPy's, with
 # the same rules). Expected values and a little linear algebra (solving $Ax = b$).
 #
-# **Time.** About 3 hours: 12 exercises. The page runs in about a minute; the longest cell, training
-# Q-learning on Taxi, takes 10–20 s.
+# **Time.** About 3 hours: 12 exercises. The page runs in about 15–35 s; the longest cell, training
+# Q-learning on Taxi, takes 5–15 s.
 #
 # ## Setup
 #
@@ -317,9 +317,9 @@ arena_check.check("3.1", "UCB", UCB)
 
 
 # %% [markdown]
-# Now run the three strategies on the same 20 seeded bandits (1,000 steps each; about 3 s):
+# Now run the strategies on the same 20 seeded bandits (1,000 steps each; about 3–6 s):
 # ε-greedy with ε = 0.1 and sample averages, a greedy agent (ε = 0) with optimistic initial values
-# 5 and step 0.1, and UCB with c = 2.
+# 5 and step 0.1, UCB with c = 2, and as a baseline a greedy agent with no exploration at all.
 
 # %% [markdown]
 # ## Part 2 · Markov decision processes and policy evaluation
@@ -691,7 +691,7 @@ arena_check.check("3.1", "sarsa_update", sarsa_update)
 
 # %% [markdown]
 # First, both methods the usual way on Taxi: ε-greedy behaviour (ε = 0.1), step size 0.5, γ = 0.99,
-# 800 episodes each from the same seeds (about 10 s in total).
+# 800 episodes each from the same seeds (about 2–5 s in total).
 
 # %% [markdown]
 # ## Summary

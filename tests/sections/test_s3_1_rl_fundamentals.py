@@ -401,6 +401,16 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                         break
                 return V, policy_improvement(P, R, V, gamma, terminal)
         """),
+        ("stops one sweep late: returns the values before the converged sweep", """
+            def value_iteration(P, R, gamma, terminal, tol=1e-10, max_iters=10_000):
+                V = np.zeros(P.shape[0])
+                for _ in range(max_iters):
+                    new = np.where(terminal, 0.0, q_values(P, R, V, gamma, terminal).max(1))
+                    if np.abs(new - V).max() < tol:
+                        break
+                    V = new
+                return V, policy_improvement(P, R, V, gamma, terminal)
+        """),
         ("policy greedy with respect to the previous sweep's values", """
             def value_iteration(P, R, gamma, terminal, tol=1e-10, max_iters=10_000):
                 V = np.zeros(P.shape[0])
@@ -608,5 +618,24 @@ ALTERNATIVES = {
             return float(td)
     """,
 }
+
+
+# Solutions written from the page alone while grading the section as a learner would.
+MUTANTS['q_values'].append(('zeroes V at terminal states in place (learner test)', '\ndef q_values(P, R, V, gamma, terminal):\n    V[terminal] = 0.0\n    return (P * (R + gamma * V)).sum(-1)\n'))
+MUTANTS['sarsa_update'].append(('expected SARSA: mean over next actions (learner test)', '\ndef sarsa_update(Q, s, a, r, s_next, a_next, terminated, alpha, gamma):\n    target = r if terminated else r + gamma * Q[s_next].mean()\n    d = target - Q[s, a]\n    Q[s, a] += alpha * d\n    return float(d)\n'))
+MUTANTS['UCB'].append(('a random untried arm from self.rng (learner test)', '\nclass UCB(EpsilonGreedy):\n    def act(self):\n        if (self.counts == 0).any():\n            return int(self.rng.choice(np.flatnonzero(self.counts == 0)))\n        return int(np.argmax(self.q + self.c * np.sqrt(np.log(self.t) / self.counts)))\n'))
+MUTANTS['EpsilonGreedy'].append(('step_size None treated as 0.1 (learner test)', '\nclass EpsilonGreedy(BanditAgent):\n    def act(self):\n        return epsilon_greedy_action(self.q, self.epsilon, self.rng)\n    def update(self, action, reward):\n        self.t += 1\n        self.counts[action] += 1\n        alpha = self.step_size or 0.1\n        self.q[action] += alpha * (reward - self.q[action])\n'))
+MUTANTS['GaussianBandit'].append(('terminates after every pull (learner test)', '\nclass GaussianBandit(BanditEnvBase):\n    def reset(self, *, seed=None, options=None):\n        super().reset(seed=seed)\n        self.means = self.np_random.normal(0.0, 1.0, size=self.n_arms)\n        return 0, {"means": self.means.copy()}\n    def step(self, action):\n        if not self.action_space.contains(action):\n            raise ValueError\n        r = float(self.np_random.normal(self.means[action], self.reward_std))\n        return 0, r, True, False, {"regret": float(self.means.max() - self.means[action])}\n'))
+MUTANTS['policy_improvement'].append(('ties broken at random (learner test)', '\ndef policy_improvement(P, R, V, gamma, terminal):\n    q = q_values(P, R, V, gamma, terminal)\n    return np.array([np.random.choice(np.flatnonzero(row == row.max())) for row in q])\n'))
+
+_ALT_EXTRA = {
+    'UCB': ('np.where with a safe denominator (learner test)', '\nclass UCB(EpsilonGreedy):\n    def act(self):\n        n = np.maximum(self.counts, 1)\n        bonus = self.c * np.sqrt(np.log(max(self.t, 1)) / n)\n        score = np.where(self.counts > 0, self.q + bonus, np.inf)\n        return int(np.argmax(score))\n'),
+    'policy_evaluation_exact': ('matrix inverse, columns and rows masked (learner test)', '\ndef policy_evaluation_exact(P, R, policy, gamma, terminal):\n    n = P.shape[0]\n    Ppi = (policy[:, :, None] * P).sum(1)\n    rpi = (policy * (P * R).sum(-1)).sum(1)\n    Ppi = Ppi.copy(); Ppi[:, terminal] = 0; Ppi[terminal, :] = 0; rpi[terminal] = 0\n    return np.linalg.inv(np.eye(n) - gamma * Ppi) @ rpi\n'),
+    'epsilon_greedy_action': ('rng.choice for the random action (learner test)', '\ndef epsilon_greedy_action(q, epsilon, rng):\n    u = rng.random()\n    if u < epsilon:\n        return int(rng.choice(len(q)))\n    return int(q.argmax())\n'),
+    'GaussianBandit': ('range membership check (learner test)', '\nclass GaussianBandit(BanditEnvBase):\n    def reset(self, *, seed=None, options=None):\n        super().reset(seed=seed)\n        self.means = self.np_random.normal(0.0, 1.0, size=self.n_arms)\n        return 0, {"means": self.means.copy()}\n    def step(self, action):\n        if action not in range(self.n_arms):\n            raise ValueError("invalid action")\n        r = self.np_random.normal(self.means[action], self.reward_std)\n        return 0, float(r), False, False, {"regret": self.means.max() - self.means[action]}\n'),
+    'value_iteration': ('while loop, matmul on the last axis (learner test)', '\ndef value_iteration(P, R, gamma, terminal, tol=1e-10, max_iters=10_000):\n    V = np.zeros(len(P)); it = 0\n    while True:\n        Q = np.einsum("sat,sat->sa", P, R) + gamma * P @ (V * ~terminal)\n        V_new = Q.max(axis=1); V_new[terminal] = 0\n        it += 1\n        diff = abs(V_new - V).max(); V = V_new\n        if diff < tol or it >= max_iters:\n            break\n    return V, policy_improvement(P, R, V, gamma, terminal)\n'),
+    'q_learning_update': ('(1 - terminated) factor, .item() (learner test)', '\ndef q_learning_update(Q, s, a, r, s_next, terminated, alpha, gamma):\n    td = r + (1 - terminated) * gamma * Q[s_next].max() - Q[s, a]\n    Q[s, a] += alpha * td\n    return td.item()\n'),
+}
+ALTERNATIVES = {ex: [("alternative", src)] + ([_ALT_EXTRA[ex]] if ex in _ALT_EXTRA else []) for ex, src in ALTERNATIVES.items()}
 
 globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))

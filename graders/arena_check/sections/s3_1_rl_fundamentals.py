@@ -108,7 +108,7 @@ def _mdp_cases() -> list[tuple[str, tuple, float]]:
     ]
 
 
-_TERMINAL_HINT = ("the value of a terminal next state is 0 — mask it (np.where(terminal, 0, V)) rather than "
+_TERMINAL_HINT = ("The value of a terminal next state is 0 — mask it (np.where(terminal, 0, V)) rather than "
                   "trusting V or P to be zero there; gamma multiplies only the next state's value, not the reward.")
 
 
@@ -351,7 +351,7 @@ def check_policy_evaluation_iterative(policy_evaluation_iterative) -> None:
     for i, (desc, (P, R, terminal), gamma) in enumerate(_mdp_cases()[:3]):
         pi = _policy(P.shape[0], P.shape[1], 200 + i)
         for k in (1, 2, 3):
-            context = f"{desc}, a random stochastic policy, tol=0, max_iters={k} (exactly {k} sweeps)"
+            context = f"{desc}, a random stochastic policy, tol=0, max_iters={k} (exactly {k} sweep{'s' if k > 1 else ''})"
             got = _call_unmodified(policy_evaluation_iterative, P, R, pi, gamma, terminal, tol=0.0, max_iters=k, name=name, context=context)
             _expect_array(got, ref.policy_evaluation_iterative(P, R, pi, gamma, terminal, tol=0.0, max_iters=k), context=context, atol=1e-10,
                           hint="start from V = 0 and do exactly max_iters synchronous sweeps: compute the whole new array from the "
@@ -444,7 +444,7 @@ def check_value_iteration(value_iteration) -> None:
                                  _next_state_reward_mdp(12), 0.9)]
     for desc, (P, R, terminal), gamma in fixed:
         for k in (1, 2, 3):
-            context = f"{desc}, tol=0, max_iters={k} (exactly {k} sweeps)"
+            context = f"{desc}, tol=0, max_iters={k} (exactly {k} sweep{'s' if k > 1 else ''})"
             out = _call_unmodified(value_iteration, P, R, gamma, terminal, tol=0.0, max_iters=k, name=name, context=context)
             if not (isinstance(out, tuple) and len(out) == 2):
                 raise CheckFailed(f"For {context}: expected a tuple (V, actions).")
@@ -454,6 +454,11 @@ def check_value_iteration(value_iteration) -> None:
                           "sweep's values only (no in-place updates during a sweep); terminal states stay 0. " + _TERMINAL_HINT)
             _expect_array(out[1], ref_actions, context=context + ", actions", exact=True,
                           hint="the greedy actions (lowest index on ties) with respect to the returned V.")
+    P, R, terminal = _mdp(5, 3, 0)
+    context = "a 5-state MDP (seed 0), gamma=0.9, tol=0.05 (stops after a few sweeps)"
+    out = _call_unmodified(value_iteration, P, R, 0.9, terminal, tol=0.05, name=name, context=context)
+    _expect_array(out[0], ref.value_iteration(P, R, 0.9, terminal, tol=0.05)[0], context=context + ", V", atol=1e-10,
+                  hint="stop after the first sweep whose largest change max|V_new - V| is < tol, and return that sweep's V_new.")
     for desc, (P, R, terminal), gamma in _mdp_cases() + [("exact ties, gamma=0.9", _tied_mdp(10), 0.9)]:
         context = f"{desc}, default tol and max_iters"
         V, actions = _call_unmodified(value_iteration, P, R, gamma, terminal, name=name, context=context)
