@@ -590,7 +590,7 @@ arena_check.check("3.3", "train_step", train_step)
 # - The baseline is a regression target's fit: detach it when it weighs the policy's
 #   log-probabilities, or the policy loss trains the value network.
 # - Episodes end at `terminated` *or* `truncated`; observations and actions must stay aligned.
-# - REINFORCE learns CartPole in about a hundred episodes on a CPU, but its updates are noisy and
+# - REINFORCE learns CartPole within 140 episodes on a CPU here, but its updates are noisy and
 #   unbounded; the next section's PPO constrains them.
 #
 # ## Further reading

@@ -287,7 +287,7 @@ def check_reinforce_loss(reinforce_loss) -> None:
         if leak is not None and bool(leak.abs().sum() > 0):
             raise CheckFailed(f"For {context}: gradient flows from your loss into `weights`. The weights are "
                               "constants in the estimator; use `weights.detach()`.")
-        for (pname, p), g, w in zip(policy.named_parameters(), _grads(policy, got), _grads(policy, want), strict=True):
+        for (pname, _), g, w in zip(policy.named_parameters(), _grads(policy, got), _grads(policy, want), strict=True):
             expect_tensor(g, w, context=f"{context}: the gradient with respect to `{pname}`", hint=REINFORCE_HINT)
 
 
