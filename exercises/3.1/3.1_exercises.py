@@ -29,7 +29,7 @@
 # **Prerequisites.** Section 0.0 (array shapes and broadcasting; here the arrays are NumPy's, with
 # the same rules). Expected values and a little linear algebra (solving $Ax = b$).
 #
-# **Time.** About 3 hours: 12 exercises. The page runs in about 15–35 s; the longest cell, training
+# **Time.** About 3 hours: 12 exercises. The page runs in about 15 s on a quiet 2-core CPU (about a minute on a busy one); the longest cell, training
 # Q-learning on Taxi, takes 5–15 s.
 #
 # ## Setup
