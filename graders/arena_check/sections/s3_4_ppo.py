@@ -178,7 +178,8 @@ def check_agent(Agent) -> None:
 # Part 2 · collect_rollout with a probe environment and a probe agent
 # ------------------------------------------------------------------------------------------
 class _ProbeEnv(gym.Env):
-    """Observation (k, s, t): env index k, step counter s (0 after reset), reset count t.
+    """Observation (k, s, t, 0.5): env index k, step counter s (0 after reset), reset count t, and a
+    constant (4 features for 3 envs, so that a swapped axis cannot hide).
 
     Reward = 1 + action + s/10. Env 0 terminates when s reaches 3; env 1 truncates when s
     reaches 4; env 2 never ends. Every entry of a rollout is therefore known in advance.
@@ -186,13 +187,13 @@ class _ProbeEnv(gym.Env):
 
     def __init__(self, k: int):
         self.k = k
-        self.observation_space = gym.spaces.Box(-100.0, 100.0, (3,), np.float32)
+        self.observation_space = gym.spaces.Box(-100.0, 100.0, (4,), np.float32)
         self.action_space = gym.spaces.Discrete(2)
         self.s = 0
         self.t = -1
 
     def _obs(self) -> np.ndarray:
-        return np.array([self.k, self.s, self.t], dtype=np.float32)
+        return np.array([self.k, self.s, self.t, 0.5], dtype=np.float32)
 
     def reset(self, *, seed=None, options=None):
         super().reset(seed=seed)
@@ -371,6 +372,8 @@ def check_value_loss(value_loss) -> None:
         ("10 values, clip_coef 0.2", (new, old, ret, 0.2)),
         ("10 values, clip_coef 0.05", (new, old, ret), {"clip_coef": 0.05}),
         ("1 value, unclipped", (new[:1], old[:1], ret[:1])),
+        ("4 hand-picked values where the clipped error is the larger one, clip_coef 0.2",
+         (torch.tensor([1.0, -1.0, 0.05, 1.5]), torch.tensor([0.0, 0.0, 0.0, 1.0]), torch.tensor([2.0, -2.0, 0.5, 0.0]), 0.2)),
     ]
     compare_to_reference(value_loss, ref.value_loss, cases, name="value_loss",
                          hint="0.5 · mean of squared errors; clipped: old + clamp(new − old, −c, c), "
@@ -415,6 +418,7 @@ def check_clip_fraction(clip_fraction) -> None:
         ("ratios 1.1, 0.85, 1.35, 0.5 with clip_coef 0.3 (two outside)", (edge_new, edge_old, 0.3)),
         ("ratios 1.1, 0.85, 1.35, 0.5 with clip_coef 0.12 (only 1.1 inside: the lower side counts too)",
          (edge_new, edge_old, 0.12)),
+        ("new = old (every ratio exactly 1) with clip_coef 0: none is outside", (old, old, 0.0)),
     ]
     compare_to_reference(clip_fraction, ref.clip_fraction, cases, name="clip_fraction",
                          hint="mean of (|ρ − 1| > clip_coef) as float32, over both sides of the range.")
