@@ -344,7 +344,8 @@ arena_check.check("3.3", "sample_episode", sample_episode)
 # The second form holds because the rewards before step $t$ are independent of $a_t$ given the past
 # (their product with the score has mean zero), and because any baseline $b(s_t)$ that does not
 # depend on $a_t$ has $\mathbb{E}_{a_t}[\nabla \log \pi(a_t \mid s_t)]\, b(s_t) = 0$. Both changes
-# leave the expectation alone and only change the variance. Their difference, the
+# leave the expectation alone (exactly so for $\gamma = 1$; Part 3 says what discounting changes)
+# and only change the variance. Their difference, the
 # advantage $G_t - b(s_t)$, says whether the action did better or worse than usual from
 # that state.
 #
