@@ -97,7 +97,7 @@ def _escape(text: str) -> str:
 
 
 def _status(entry: SectionEntry) -> str:
-    return "✅ written" if entry.status == "written" else "planned"
+    return "✓ written" if entry.status == "written" else "planned"
 
 
 def curriculum_map(chapters: list[Chapter], from_doc: str) -> str:

@@ -138,7 +138,7 @@ def test_map_and_chapter_pages_use_the_generated_tables():
     for ch in curriculum.load():
         text = (ROOT / (ch.docname + ".md")).read_text(encoding="utf-8")
         assert f"```{{arena-chapter-table}} {ch.id}\n```" in text, f"{ch.docname}: no generated table"
-        assert "| planned |" not in text and "✅ written" not in text, f"{ch.docname}: a hand-typed status"
+        assert "| planned |" not in text and "✓ written" not in text, f"{ch.docname}: a hand-typed status"
 
 
 def test_generated_map_has_a_row_per_section_with_links_for_written_ones():
@@ -148,7 +148,7 @@ def test_generated_map_has_a_row_per_section_with_links_for_written_ones():
         row = next((line for line in table.splitlines() if line.startswith(f"| {s.id} |")), None)
         assert row is not None, f"no row for {s.id}"
         if s.status == "written":
-            assert f"</{s.docname}>`" in row and row.endswith("| ✅ written |"), row
+            assert f"</{s.docname}>`" in row and row.endswith("| ✓ written |"), row
         else:
             assert "{doc}" not in row and row.endswith("| planned |"), row
 

@@ -54,7 +54,7 @@ def test_intro_renders_with_curriculum_map(visit):
         has=page.locator("td:first-child", has_text=re.compile(r"^\s*0\.0\s*$"))
     )
     assert row.count() == 1, "intro: the curriculum map has no row for section 0.0"
-    assert "✅" in row.locator("td").last.inner_text(), "intro: section 0.0 is not marked ✅"
+    assert "✓ written" in row.locator("td").last.inner_text(), "intro: section 0.0 is not marked written"
     link = row.locator("td").nth(1).locator("a")
     assert link.count() == 1, "intro: the 0.0 row does not link to its page"
     assert link.evaluate("a => a.href").endswith(SECTION)
