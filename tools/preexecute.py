@@ -320,8 +320,8 @@ def run(
     for docname, why in the_plan.skipped:
         _log(f"{docname}: skipped ({why})")
     _log(
-        f"{len(the_plan.pages)} page(s) to execute, {len(the_plan.pages) - len(pending)} cached "
-        f"in {the_plan.cache_path} ({time.perf_counter() - start:.1f} s to read the book)"
+        f"{len(the_plan.pages)} page(s) with code, {len(the_plan.pages) - len(pending)} already "
+        f"cached in {the_plan.cache_path} ({time.perf_counter() - start:.1f} s to read the book)"
     )
     if not pending:
         return 0
