@@ -184,7 +184,7 @@ def test_check_output_is_measured_in_dark_mode(visit_scheme):
     assert theme == v.scheme, f"expected the {v.scheme} theme, page shows {theme!r}"
 
 
-@pytest.mark.parametrize("page", ["book/zoo.html", *SECTION_PAGES])
+@pytest.mark.parametrize("page", ["book/zoo.html", "book/organisms.html", *SECTION_PAGES])
 def test_outputs_stay_inside_the_text_column(visit, page):
     visit.open(page)
     overflow = visit.page.evaluate(
