@@ -10,12 +10,11 @@ import functools
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sitecheck import missing_site_message, site_path
+from sitecheck import TIMEOUT_MS, Visit, missing_site_message, site_path
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_ARGS = [
@@ -79,51 +78,6 @@ def browser():
             chromium.close()
 
 
-TIMEOUT_MS = 15_000
-# Sphinx 7 adds sphinx-thebe's inline config script twice (fixed upstream: sphinx-doc/sphinx#13402), so the
-# second `const` declaration throws. Harmless here: thebe is off. Only this exact message is allowed.
-KNOWN_JS_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
-
-
-@dataclass
-class Visit:
-    """A page in a fresh browser context that only reaches the loopback server."""
-
-    page: object
-    base: str
-    external: list[str] = field(default_factory=list)
-    http_errors: list[str] = field(default_factory=list)
-    js_errors: list[str] = field(default_factory=list)
-    scheme: str = "light"
-
-    def open(self, path: str, wait_until: str = "load") -> None:
-        response = self.page.goto(f"{self.base}/{path}", wait_until=wait_until)
-        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
-
-    def wait(self, locator, what: str, state: str = "visible") -> None:
-        """Wait for ``locator``; on timeout fail with ``what`` and any JS errors or blocked URLs."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-        try:
-            locator.wait_for(state=state)
-        except PlaywrightTimeout:
-            pytest.fail(
-                f"{what} (waited {TIMEOUT_MS / 1000:.0f} s on {self.page.url}); "
-                f"JS errors: {self.js_errors}; blocked external URLs: {self.external}; "
-                f"failed local requests: {self.http_errors}",
-                pytrace=False,
-            )
-
-    def assert_clean(self) -> None:
-        assert not self.external, (
-            "the site requested external URLs (it must render offline; serve assets locally):\n  "
-            + "\n  ".join(sorted(set(self.external)))
-        )
-        assert not self.http_errors, "local requests failed:\n  " + "\n  ".join(self.http_errors)
-        js_errors = [e for e in self.js_errors if e not in KNOWN_JS_ERRORS]
-        assert not js_errors, "JavaScript errors:\n  " + "\n  ".join(js_errors)
-
-
 def _visit(browser, site_url, **context_options):
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, service_workers="block", **context_options
@@ -170,3 +124,20 @@ def visit_scheme(request, browser, site_url):
         yield v
     finally:
         context.close()
+
+
+@pytest.fixture
+def visit_with(browser, site_url):
+    """A factory: ``visit_with(permissions=[...])`` gives a Visit in a context with those options."""
+    contexts = []
+
+    def make(**context_options) -> Visit:
+        context, v = _visit(browser, site_url, **context_options)
+        contexts.append(context)
+        return v
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()

@@ -198,21 +198,16 @@ def test_outputs_stay_inside_the_text_column(visit, page):
     assert not overflow, f"{page}: {len(overflow)} outputs run past the text column: {overflow[:5]}"
 
 
-def test_copying_a_console_block_leaves_out_the_prompt(browser, site_url):
-    from conftest import _visit
-
-    context, v = _visit(browser, site_url, permissions=["clipboard-read", "clipboard-write"])
-    try:
-        v.open(SECTION_PAGES[0], wait_until="networkidle")
-        block = v.page.locator("div.highlight-console").first
-        assert "$ arena-check" in block.inner_text()
-        block.hover()
-        block.locator("button.copybtn").click()
-        copied = v.page.evaluate("navigator.clipboard.readText()")
-        assert copied.strip().startswith("arena-check "), f"copied {copied!r}"
-        assert "$ " not in copied
-    finally:
-        context.close()
+def test_copying_a_console_block_leaves_out_the_prompt(visit_with):
+    v = visit_with(permissions=["clipboard-read", "clipboard-write"])
+    v.open(SECTION_PAGES[0], wait_until="networkidle")
+    block = v.page.locator("div.highlight-console").first
+    assert "$ arena-check" in block.inner_text()
+    block.hover()
+    block.locator("button.copybtn").click()
+    copied = v.page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip().startswith("arena-check "), f"copied {copied!r}"
+    assert "$ " not in copied
 
 
 def test_favicon_is_served(visit):
