@@ -411,3 +411,37 @@ def test_a_pure_python_memory_bomb_under_load_is_reported_as_memory(tmp_path: Pa
         assert test["outcome"] == "error", test["message"]
         assert "`double` ran out of memory" in test["message"] or "`double` was running out of memory" in test["message"]
         assert test["message"].endswith("(The cap is 1024 MB; --memory-mb raises it.)")
+
+
+#: Leaves about 300 MB of heap freed but still mapped in the grader's process, as a long pytest
+#: run or a notebook kernel does: a 20 MB block raises glibc's mmap threshold past 10 MB, so the
+#: 10 MB blocks come from the heap, and the small blocks between them stop it being trimmed.
+FREED_HEAP = (
+    "x = bytearray(20 * 2**20); del x\n"
+    "chunks, pins = [], []\n"
+    "for _ in range(30):\n"
+    "    chunks.append(bytearray(10 * 2**20)); pins.append(bytearray(1000))\n"
+    "del chunks\n"
+)
+
+
+@pytest.mark.parametrize("case_id", ["memory_growing_past_the_time_limit", "loading_fills_memory_past_the_time_limit"])
+def test_a_bomb_reusing_the_graders_freed_heap_is_reported_as_memory(case_id: str, tmp_path: Path) -> None:
+    """A forked child first fills heap its parent freed, so its address space does not grow at
+    all; CI once labelled these bombs timeouts for that reason. The child's private memory grows."""
+    (case,) = [c for c in CASES if c.id == case_id]
+    path = _write(tmp_path, case)
+    launch = FREED_HEAP + LAUNCH
+    run = subprocess.run(
+        [sys.executable, "-c", launch, SECTION, str(path), "-e", "double", "--json",
+         "--timeout", str(TIMEOUT), "--memory-mb", str(case.memory_mb)],
+        capture_output=True, text=True, env=SUBPROCESS_ENV, timeout=120,
+    )
+    assert run.stderr == ""
+    report = json.loads(run.stdout)
+    if case.load_error is not None:
+        _assert_message(report["message"], case.load_error)
+    else:
+        (test,) = report["tests"]
+        assert test["outcome"] == "error", test["message"]
+        _assert_message(test["message"], case.message)
