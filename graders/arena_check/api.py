@@ -247,6 +247,7 @@ def grade_file(
     if exercise is not None and not specs:
         raise _unknown_exercise(section, exercise)
     path_str = str(_check_path(path))
+    registry.prepare(section)  # models and the like, once, before the children fork
     report = Report(section=section, source=str(path))
     base = Limits() if memory_mb is None else Limits(memory_mb=memory_mb)
 

@@ -15,15 +15,17 @@ reference not generated yet) — the last one as :class:`SectionUnavailable`, on
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import inspect
 import pkgutil
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 CheckFunction = Callable[[Any], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class SectionUnavailable(RuntimeError):
 
 
 _CHECKS: dict[str, list[CheckSpec]] = {}
+_FIXTURES: dict[str, list[Callable[[], Any]]] = {}
 _SECTIONS: dict[str, SectionInfo] | None = None  # package sections + registered ones, sorted
 _EXTRA_SECTIONS: dict[str, SectionInfo] = {}  # added with register_section()
 
@@ -113,6 +116,35 @@ def check(
         return func
 
     return register
+
+
+def fixture(section: str) -> Callable[[Callable[[], T]], Callable[[], T]]:
+    """Declare something several checks of ``section`` need and that is slow to make (a model,
+    a tokenizer, a trained network): ``@fixture("1.1") def model(): return zoo.load(...)``.
+
+    The function runs once per process and its value is kept (``functools.cache``). Why a
+    decorator rather than a plain cache: :func:`prepare` makes every fixture of a section in the
+    grading process *before* it forks a child per check, so each child inherits the value instead
+    of loading it again, and the load does not count against any check's time limit.
+    """
+
+    def register(func: Callable[[], T]) -> Callable[[], T]:
+        cached = functools.cache(func)
+        _FIXTURES.setdefault(section, []).append(cached)
+        return cached
+
+    return register
+
+
+def prepare(section: str) -> None:
+    """Make every :func:`fixture` of ``section`` now (importing its checks). A fixture that fails
+    is a problem of the installation, not of the learner's file: :class:`SectionUnavailable`."""
+    checks_for(section)
+    for make in _FIXTURES.get(section, []):
+        try:
+            make()
+        except Exception as e:  # noqa: BLE001 — missing weights, a broken install
+            raise SectionUnavailable(section, e) from e
 
 
 _SECTIONS_PACKAGE = "arena_check.sections."
@@ -234,6 +266,7 @@ def unregister_section(section_id: str) -> None:
     global _SECTIONS
     _EXTRA_SECTIONS.pop(section_id, None)
     _CHECKS.pop(section_id, None)
+    _FIXTURES.pop(section_id, None)
     _SECTIONS = None
 
 

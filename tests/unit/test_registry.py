@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from pathlib import Path
@@ -133,3 +134,42 @@ def test_a_section_whose_module_fails_to_import_is_one_sentence(tmp_path: Path, 
     finally:
         registry.unregister_section("9.3")
         sys.modules.pop("checks_9_3", None)
+
+
+def test_a_fixture_is_made_once_in_the_grader_before_the_checks_fork(tmp_path) -> None:
+    """Two checks use one slow fixture: it is made once, in this process (each forked child
+    inherits it), not once per check; and a fixture that fails names the section, not a traceback."""
+    from unit_helpers import write_learner
+
+    from arena_check import grade_file
+
+    made = tmp_path / "made.txt"
+    registry.register_section("10.2", "with a fixture")
+    try:
+        @registry.fixture("10.2")
+        def table() -> dict[str, int]:
+            with made.open("a") as f:
+                f.write(f"{os.getpid()}\n")
+            return {"a": 1, "b": 2}
+
+        @registry.check("10.2", "look_up")
+        def check_a(look_up) -> None:
+            assert look_up(table(), "a") == 1
+
+        @registry.check("10.2", "look_up", name="b")
+        def check_b(look_up) -> None:
+            assert look_up(table(), "b") == 2
+
+        path = write_learner(tmp_path, "mine.py", "def look_up(t, k):\n    return t[k]\n")
+        report = grade_file("10.2", path)
+        assert report.passed, report.to_text()
+        assert made.read_text().split() == [str(os.getpid())]
+
+        @registry.fixture("10.2")
+        def broken() -> None:
+            raise FileNotFoundError("no weights at /nowhere")
+
+        with pytest.raises(registry.SectionUnavailable, match=r"section 10.2 cannot be graded: .*no weights"):
+            grade_file("10.2", path)
+    finally:
+        registry.unregister_section("10.2")
