@@ -18,7 +18,7 @@ JB_FLAGS := -W -n --keep-going
 # Pages execute in JOBS processes before the build (tools/preexecute.py); JOBS=1: the build runs them one by one.
 JOBS ?= 2
 
-.PHONY: setup book book-strict test test-fast test-slow test-section exercises fresh bench linkcheck lint clean models browser
+.PHONY: sandbox setup book book-strict test test-fast test-slow test-section exercises fresh bench linkcheck lint clean models browser
 
 ## setup: create .venv and install arena-check with the book and dev extras (pins in constraints.txt)
 setup: $(STAMP)
@@ -36,12 +36,16 @@ book: setup fresh
 	@echo "Built: _build/html/index.html"
 
 ## test: set up, build the book, then run the whole test suite (what CI runs)
-test: setup browser lint book
+test: setup browser sandbox lint book
 	$(BIN)/python -m pytest -m "not slow"
 
 ## test-slow: the checks marked slow (retrain every shipped model, ~35 min); not part of make test
 test-slow: setup
 	$(BIN)/python -m pytest -m slow
+
+## sandbox: install Debian's bubblewrap for the batch-grading tests if it is missing
+sandbox:
+	@sh tools/ensure_bwrap.sh
 
 ## browser: install Debian's headless Chromium for the site tests if it is missing
 browser:

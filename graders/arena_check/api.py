@@ -157,6 +157,12 @@ _LOADING = "loading your file"  # the "what" of the load probe's messages
 
 def _outcome_problem(outcome: Outcome, limits: Limits, what: str) -> tuple[Status, str] | None:
     """Turn a timeout / flood / crash into (status, message); None if the child finished."""
+    if outcome.kind == "timeout" and outcome.detail == "cpu":
+        return Status.TIMEOUT, (
+            f"{what} used more than {limits.cpu_limit} s of CPU time (its limit, beside the {limits.timeout:g} s "
+            "of wall-clock time), so it was stopped. Look for an infinite loop, or threads or processes that spin. "
+            "(--timeout raises the limit.)"
+        )
     if outcome.kind == "timeout":
         if what == _LOADING:
             return Status.TIMEOUT, (

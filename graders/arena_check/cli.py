@@ -5,10 +5,11 @@
                              [--memory-mb MB] [-v]
     arena-check progress [FOLDER] [--grade] [--json]
     arena-check gradescope-bundle SECTION [-o FILE] [--wheel WHEEL] [--constraints FILE]
+    arena-check batch SECTION FOLDER_OR_GLOB [--jobs N] [--sandbox auto|on|off] [--out FILE] [--json]
 
 Every grading run also updates the learner's progress record (:mod:`arena_check.progress`);
-the two subcommands' work lives in :mod:`arena_check.progress` and
-:mod:`arena_check.gradescope_bundle`.
+the subcommands' work lives in :mod:`arena_check.progress`, :mod:`arena_check.gradescope_bundle`
+and :mod:`arena_check.batch`.
 
 Exit codes: 0 every selected check passed · 1 some did not · 2 the command itself was wrong
 (unknown section or exercise, missing file) or the section cannot be graded (its checks or
@@ -24,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-from arena_check import api, gradescope_bundle, progress, registry
+from arena_check import api, batch, gradescope_bundle, progress, registry
 from arena_check.results import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Grade your arena-book exercises offline.",
         epilog="Examples:  arena-check list   ·   arena-check 0.0 0.0_exercises.py   ·   "
         "arena-check 0.0 my.ipynb --exercise softmax.   Also: arena-check progress [FOLDER] (your points "
-        "per kit)   ·   arena-check gradescope-bundle SECTION -o autograder.zip (for instructors)",
+        "per kit)   ·   arena-check gradescope-bundle SECTION -o autograder.zip and arena-check batch SECTION "
+        "FOLDER (for instructors)",
     )
     p.add_argument("section", help="a section id such as 0.0, or 'list'")
     p.add_argument("path", nargs="?", help="your .py or .ipynb file (for 'list': optional section)")
@@ -115,6 +117,83 @@ def _bundle(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def _batch(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="arena-check batch",
+        description="Grade every learner's submission for SECTION (instructors). Each submission is graded by "
+        "its own process, sandboxed with bubblewrap where available: no network, a read-only filesystem "
+        "but for a private /tmp, other submissions hidden. Writes a gradebook (CSV) and one JSON report per "
+        "learner; a re-run grades only what changed.",
+    )
+    p.add_argument("section", help="the section to grade, such as 0.0")
+    p.add_argument("target", help="a folder (one file or one folder per learner) or a glob pattern (quote it)")
+    p.add_argument("--jobs", "-j", type=int, help="gradings at once (default: the number of cores)")
+    p.add_argument("--sandbox", choices=["auto", "on", "off"], default="auto",
+                   help="auto: use bubblewrap where it works (default) · on: refuse to run without it · off")
+    p.add_argument("--out", "-o", default="gradebook.csv", help="the gradebook to write (default: gradebook.csv); "
+                   "reports go to <its stem>_reports/ beside it")
+    p.add_argument("--json", action="store_true", help="also print the gradebook as JSON on stdout")
+    p.add_argument("--timeout", type=float, metavar="S", help="seconds allowed per check")
+    p.add_argument("--memory-mb", type=int, metavar="MB", help="memory allowed per check beyond the grader's own")
+    p.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
+                   help="import MODULE first (sections a course fork registers itself)")
+    args = p.parse_args(argv)
+    if args.jobs is not None and args.jobs < 1:
+        return _usage("--jobs must be at least 1")
+    if args.timeout is not None and not args.timeout > 0:
+        return _usage("--timeout must be a positive number of seconds")
+    if args.memory_mb is not None and args.memory_mb <= 0:
+        return _usage("--memory-mb must be a positive number of megabytes")
+    bar = _BatchProgress()
+    try:
+        result = batch.run_batch(
+            args.section, args.target, jobs=args.jobs, sandbox=args.sandbox, out=Path(args.out),
+            timeout=args.timeout, memory_mb=args.memory_mb, imports=args.imports, log=bar.update,
+        )
+    except (registry.UnknownSection, registry.SectionUnavailable, batch.BatchError, ImportError) as e:
+        bar.end()
+        return _usage(str(e))
+    except KeyboardInterrupt:
+        bar.end()
+        print("arena-check: batch interrupted; finished reports are kept, a re-run grades the rest", file=sys.stderr)
+        return 130
+    bar.end()
+    counts = {s: sum(r.status == s for r in result.rows) for s in ("pass", "fail", "error", "grader-error")}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    print(
+        f"arena-check batch {args.section}: {len(result.rows)} submissions ({summary}); graded {result.graded}, "
+        f"unchanged {result.skipped}; sandbox {result.sandbox}; gradebook {result.out}",
+        file=sys.stderr,
+    )
+    if args.json:
+        print(json.dumps([r.to_dict() | {"report": None} for r in result.rows], indent=2))
+    return EXIT_OK
+
+
+class _BatchProgress:
+    """A one-line bar on a terminal; plain lines, one per submission, anywhere else."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+
+    def update(self, done: int, total: int, row: batch.Row, unchanged: bool) -> None:
+        result = f"{row.learner}: {row.status}, {row.points:g}/{row.max_points:g}"
+        if unchanged:
+            if not self.tty:
+                print(f"[unchanged] {result}", file=sys.stderr)
+            return
+        if self.tty:
+            width = 30
+            filled = int(width * done / total)
+            print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {result[:40]:<40}", end="", file=sys.stderr)
+        else:
+            print(f"[{done}/{total}] {result} ({row.seconds:.1f} s)", file=sys.stderr)
+
+    def end(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)
+
+
 def _remember(report: Report, path: str) -> None:
     """Add this run to the learner's progress record. A failure costs a note, never the grading."""
     try:
@@ -148,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         return _progress(argv[1:])
     if argv[:1] == ["gradescope-bundle"]:
         return _bundle(argv[1:])
+    if argv[:1] == ["batch"]:
+        return _batch(argv[1:])
     args = _parser().parse_args(argv)
     if args.section == "list":
         return _list(args.path)

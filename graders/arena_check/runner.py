@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import faulthandler
 import json
+import math
 import os
 import resource
 import selectors
@@ -47,6 +48,13 @@ class Limits:
     timeout: float = 10.0  # seconds of wall-clock time
     memory_mb: int = DEFAULT_MEMORY_MB  # extra address space beyond the grader's own
     output_cap: int = DEFAULT_OUTPUT_CAP
+    #: seconds of CPU time (all threads); None: one more than ``timeout`` rounded up. Only a child
+    #: whose threads run on several cores at once reaches it before the wall clock runs out.
+    cpu_seconds: int | None = None
+
+    @property
+    def cpu_limit(self) -> int:
+        return self.cpu_seconds if self.cpu_seconds is not None else math.ceil(self.timeout) + 1
 
 
 @dataclass
@@ -234,6 +242,10 @@ def _child(work: Callable[[], dict], limits: Limits, out_w: int, res_w: int) -> 
         if mapped:  # Linux: cap the address space a fixed amount above what is mapped already
             cap = mapped + limits.memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        # CPU time, beside the wall clock: a child whose threads spin on every core uses its
+        # share of the machine up faster than the clock runs, and is stopped (SIGXCPU) then.
+        cpu = limits.cpu_limit
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         try:
@@ -368,13 +380,17 @@ def run_isolated(work: Callable[[], dict], limits: Limits) -> Outcome:
     sel.close()
 
     _kill_group(pid)  # leftovers: a timed-out child, or processes the learner started
-    status = _reap(pid, grace=2.0)
+    status, cpu_seconds = _reap(pid, grace=2.0)
     for fd in (out_r, res_r) + ((watch,) if watch is not None else ()):
         os.close(fd)
     seconds = time.monotonic() - start
     output = kept.decode("utf-8", errors="replace")
 
     used = memory.used_mb()
+    if kind == "done" and os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL) \
+            and cpu_seconds >= limits.cpu_limit - 0.05:
+        # its CPU-time limit stopped it (SIGXCPU; SIGKILL at the hard limit if it ignored that)
+        return Outcome("timeout", None, output, total, seconds, detail="cpu", memory_used_mb=used)
     if kind != "done":
         near = kind == "memory"
         return Outcome(kind, None, output, total, seconds, memory_used_mb=used, near_memory_cap=near)  # type: ignore[arg-type]
@@ -396,16 +412,17 @@ def _kill_group(pid: int) -> None:
             pass
 
 
-def _reap(pid: int, grace: float) -> int:
-    """Wait for the child; kill it if it lingers."""
+def _reap(pid: int, grace: float) -> tuple[int, float]:
+    """Wait for the child; kill it if it lingers. Returns its wait status and the CPU seconds it used."""
     end = time.monotonic() + grace
     while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
-            return status
+            return status, usage.ru_utime + usage.ru_stime
         if time.monotonic() > end:
             _kill_group(pid)
-            return os.waitpid(pid, 0)[1]
+            _, status, usage = os.wait4(pid, 0)
+            return status, usage.ru_utime + usage.ru_stime
         time.sleep(0.005)
 
 

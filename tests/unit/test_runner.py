@@ -131,3 +131,36 @@ def test_without_pidfd_polling_finds_the_exit(monkeypatch: pytest.MonkeyPatch) -
     assert (outcome.kind, outcome.payload, outcome.output) == ("done", {"ok": True}, "spawned\n")
     assert time.monotonic() - start < FAST.timeout  # waiting for the sleeper would end in a timeout
     assert run_isolated(lambda: time.sleep(100) or {}, Limits(timeout=0.3)).kind == "timeout"
+
+
+def test_a_child_past_its_cpu_time_is_stopped_before_the_wall_clock() -> None:
+    """The CPU-time limit (RLIMIT_CPU) stops a spinning child as soon as it has used its CPU
+    seconds, whatever the wall clock says: here 1 s of CPU under a 30 s wall-clock limit."""
+
+    def spin() -> dict:
+        while True:
+            pass
+
+    start = time.monotonic()
+    outcome = run_isolated(spin, Limits(timeout=30.0, cpu_seconds=1))
+    assert (outcome.kind, outcome.detail) == ("timeout", "cpu")
+    assert time.monotonic() - start < 20.0
+
+
+def test_the_cpu_limit_is_named_in_the_message() -> None:
+    from arena_check.api import _outcome_problem
+    from arena_check.results import Status
+
+    outcome = runner.Outcome("timeout", None, "", 0, 1.2, detail="cpu")
+    status, message = _outcome_problem(outcome, Limits(timeout=5.0), "`double`")
+    assert status is Status.TIMEOUT
+    assert message.startswith("`double` used more than 6 s of CPU time (its limit, beside the 5 s of wall-clock time)")
+
+
+def test_a_child_that_sleeps_is_not_stopped_by_the_cpu_limit() -> None:
+    def nap() -> dict:
+        time.sleep(2.5)
+        return {"ok": True}
+
+    outcome = run_isolated(nap, Limits(timeout=10.0, cpu_seconds=1))
+    assert outcome.kind == "done" and outcome.payload == {"ok": True}
