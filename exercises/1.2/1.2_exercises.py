@@ -405,9 +405,9 @@ arena_check.check("1.2", "induction_scores_by_hook", induction_scores_by_hook)
 
 # %% [markdown]
 # Now the targets: your functions on fresh data, for both models, next to the same quantities from
-# `arena_check.kit.interp_metrics` (written independently) as a cross-check. SmolLM2 gets 8
+# `arena_check.kit.interp_metrics` (written independently) as a cross-check. SmolLM2 gets 4
 # sequences of 2 × 50 tokens, drawn from its first 20 000 non-special ids (this cell takes about
-# 5 s).
+# 5–10 s: two forward passes of SmolLM2).
 
 # %% [markdown]
 # ## Part 4 · Direct logit attribution and ablation
