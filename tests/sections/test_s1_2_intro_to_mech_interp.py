@@ -16,6 +16,10 @@ SECTION = "1.2"
 
 MUTANTS: dict[str, list[tuple[str, str]]] = {
     "attention_pattern_from_cache": [
+        ("softmax of the cached scores, attn_scale ignored (learner test)", """
+            def attention_pattern_from_cache(cache, layer, attn_scale):
+                return cache["attn_scores", layer].softmax(-1)
+        """),
         ("hard-coded sqrt(d_head) instead of attn_scale", """
             def attention_pattern_from_cache(cache, layer, attn_scale):
                 q, k = cache["q", layer], cache["k", layer]
@@ -76,6 +80,10 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "prev_token_score": [
+        ("diagonal with dim1 and dim2 swapped (learner test)", """
+            def prev_token_score(pattern):
+                return pattern.diagonal(offset=-1, dim1=-1, dim2=-2).mean((0, 2))
+        """),
         ("offset +1 (the next token: always 0 under the causal mask)", """
             def prev_token_score(pattern):
                 return pattern.diagonal(offset=1, dim1=-2, dim2=-1).mean(dim=(0, 2))
@@ -158,6 +166,10 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "per_token_loss": [
+        ("logits and tokens at the same position (cross_entropy) (learner test)", """
+            def per_token_loss(logits, tokens):
+                return torch.nn.functional.cross_entropy(logits[:, 1:].transpose(1, 2), tokens[:, 1:], reduction="none")
+        """),
         ("no shift: logits at p scored against the token at p", """
             def per_token_loss(logits, tokens):
                 lp = logits.log_softmax(-1)
@@ -184,6 +196,11 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "induction_score": [
+        ("queries start one position early (learner test)", """
+            def induction_score(pattern, seq_len):
+                qs = torch.arange(seq_len, 2 * seq_len)
+                return pattern[:, :, qs, qs - seq_len + 1].mean((0, 2))
+        """),
         ("offset -seq_len: the earlier copy of the token itself, not the one after it", """
             def induction_score(pattern, seq_len):
                 stripe = pattern.diagonal(offset=-seq_len, dim1=-2, dim2=-1)
@@ -217,6 +234,14 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "induction_scores_by_hook": [
+        ("seq_len re-derived wrongly from the tokens (learner test)", """
+            def induction_scores_by_hook(model, tokens, seq_len):
+                out = torch.empty(model.cfg.n_layers, model.cfg.n_heads)
+                def hook(pattern, hook):
+                    out[hook.layer()] = induction_score(pattern, tokens.shape[1] // 2 - 1).detach()
+                model.run_with_hooks(tokens, fwd_hooks=[(lambda n: n.endswith("pattern"), hook)])
+                return out
+        """),
         ("uses run_with_cache", """
             def induction_scores_by_hook(model, tokens, seq_len):
                 _, cache = model.run_with_cache(tokens)
@@ -262,6 +287,17 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "head_logit_attribution": [
+        ("centred over the head axis, not d_model (learner test)", """
+            def head_logit_attribution(model, cache, tokens):
+                res = []
+                for l in range(model.cfg.n_layers):
+                    out = torch.einsum("bphd,hdm->bphm", cache["z", l], model.W_O[l])
+                    out = out - out.mean(2, keepdim=True)
+                    out = out / cache["ln_final.hook_scale"].unsqueeze(-1)
+                    w = model.W_U[:, tokens[:, 1:]]
+                    res.append(torch.einsum("bphm,mbp->bph", out[:, :-1], w))
+                return torch.stack(res, 2)
+        """),
         ("no final LayerNorm scale (the unnormalised residual)", """
             def head_logit_attribution(model, cache, tokens):
                 dirs = model.W_U.T[tokens[:, 1:]]
@@ -338,6 +374,11 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "mean_ablate_head_hook": [
+        ("one scalar mean for the whole head (learner test)", """
+            def mean_ablate_head_hook(z, hook, head):
+                z[:, :, head] = z[:, :, head].mean()
+                return z
+        """),
         ("mean over positions instead of the batch", """
             def mean_ablate_head_hook(z, hook, head):
                 z[:, :, head] = z[:, :, head].mean(dim=1, keepdim=True)
@@ -365,6 +406,11 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "repeat_loss": [
+        ("the repeat's first token in, its last out (learner test)", """
+            def repeat_loss(model, tokens, seq_len, fwd_hooks=()):
+                logits = model.run_with_hooks(tokens, fwd_hooks=list(fwd_hooks))
+                return per_token_loss(logits, tokens)[:, seq_len:-1].mean()
+        """),
         ("includes the repeat's first token", """
             def repeat_loss(model, tokens, seq_len, fwd_hooks=()):
                 logits = model.run_with_hooks(tokens, fwd_hooks=list(fwd_hooks))
@@ -419,6 +465,10 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "full_ov_circuit": [
+        ("OV transposed inside (learner test)", """
+            def full_ov_circuit(model, layer, head):
+                return model.W_E @ FactoredMatrix(model.W_V[layer, head], model.W_O[layer, head]).T @ model.W_U
+        """),
         ("OV in the wrong order", """
             def full_ov_circuit(model, layer, head):
                 ov = FactoredMatrix(model.W_O[layer, head].T, model.W_V[layer, head].T)
@@ -434,6 +484,11 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "top1_diagonal_fraction": [
+        ("diagonal above the row mean, not the top (learner test)", """
+            def top1_diagonal_fraction(circuit):
+                m = circuit.AB
+                return (m.diagonal() >= m.mean(-1)).float().mean()
+        """),
         ("argmax over the rows (dim 0)", """
             def top1_diagonal_fraction(circuit):
                 m = circuit.AB
@@ -451,6 +506,13 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "positional_qk_pattern": [
+        ("biases included (learner test)", """
+            def positional_qk_pattern(model, layer, head):
+                q = model.W_pos @ model.W_Q[layer, head] + model.b_Q[layer, head]
+                k = model.W_pos @ model.W_K[layer, head] + model.b_K[layer, head]
+                s = q @ k.T / model.cfg.attn_scale
+                return s.masked_fill(torch.ones_like(s, dtype=torch.bool).triu(1), -float("inf")).softmax(-1)
+        """),
         ("no attn_scale", """
             def positional_qk_pattern(model, layer, head):
                 s = (model.W_pos @ qk_circuit(model, layer, head) @ model.W_pos.T).AB
@@ -477,6 +539,11 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "composition_score": [
+        ("nuclear norms (learner test)", """
+            def composition_score(w_a, w_b):
+                n = lambda m: torch.linalg.matrix_norm(m, ord="nuc")
+                return n(w_a @ w_b) / (n(w_a) * n(w_b))
+        """),
         ("no Frobenius normalisation", """
             def composition_score(w_a, w_b):
                 return torch.linalg.matrix_norm(w_a @ w_b)
@@ -502,6 +569,13 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "k_composition_scores": [
+        ("reader and writer swapped in the product (learner test)", """
+            def k_composition_scores(model, src_layer=0, dst_layer=1):
+                n = model.cfg.n_heads
+                return torch.tensor([[float(composition_score(qk_circuit(model, dst_layer, j).AB.T,
+                                                             ov_circuit(model, src_layer, i).AB))
+                                      for j in range(n)] for i in range(n)])
+        """),
         ("Q-composition (W_QK not transposed)", """
             def k_composition_scores(model, src_layer=0, dst_layer=1):
                 n = model.cfg.n_heads
@@ -566,6 +640,17 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
 
 ALTERNATIVES = {
     "attention_pattern_from_cache": [
+        ("rearrange, finfo.min mask, F.softmax (learner test)", """
+            def attention_pattern_from_cache(cache, layer, attn_scale):
+                from einops import rearrange
+                q = rearrange(cache["q", layer], "b p h d -> b h p d")
+                k = rearrange(cache["k", layer], "b p h d -> b h p d")
+                s = q @ k.transpose(-1, -2) / attn_scale
+                n = s.shape[-1]
+                mask = torch.arange(n)[None, :] > torch.arange(n)[:, None]
+                s = torch.where(mask, torch.finfo(s.dtype).min, s)
+                return torch.nn.functional.softmax(s, dim=-1)
+        """),
         ("matmul on permuted tensors and a -1e9 mask", """
             def attention_pattern_from_cache(cache, layer, attn_scale):
                 q = cache["q", layer].permute(0, 2, 1, 3)
@@ -604,18 +689,33 @@ ALTERNATIVES = {
             out[:, 1 + seq_len:] = r
             return out
     """,
-    "per_token_loss": """
+    "per_token_loss": [
+        ("alternative", """
         def per_token_loss(logits, tokens):
             b, p, v = logits.shape
             flat = torch.nn.functional.cross_entropy(
                 logits[:, :-1].reshape(-1, v), tokens[:, 1:].reshape(-1), reduction="none")
             return flat.reshape(b, p - 1)
-    """,
-    "induction_score": """
+    """),
+        ("cross_entropy over a transposed class axis (learner test)", """
+            def per_token_loss(logits, tokens):
+                return torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), tokens[:, 1:], reduction="none")
+        """),
+    ],
+    "induction_score": [
+        ("alternative", """
         def induction_score(pattern, seq_len):
             queries = torch.arange(seq_len + 1, 2 * seq_len + 1)
             return pattern[:, :, queries, queries - seq_len + 1].mean(dim=(0, 2))
-    """,
+    """),
+        ("a loop over the second copy (learner test)", """
+            def induction_score(pattern, seq_len):
+                total = torch.zeros(pattern.shape[1])
+                for i in range(seq_len + 1, 2 * seq_len + 1):
+                    total += pattern[:, :, i, i - seq_len + 1].mean(0)
+                return total / seq_len
+        """),
+    ],
     "induction_scores_by_hook": """
         def induction_scores_by_hook(model, tokens, seq_len):
             rows = {}
@@ -636,6 +736,10 @@ ALTERNATIVES = {
         """),
     ],
     "zero_ablate_head_hook": [
+        ("*= 0 in place, returns nothing (learner test)", """
+            def zero_ablate_head_hook(z, hook, head):
+                z[:, :, head] *= 0
+        """),
         ("returns a new tensor built with a mask", """
             def zero_ablate_head_hook(z, hook, head):
                 keep = torch.ones(z.shape[2], dtype=z.dtype)
@@ -653,14 +757,21 @@ ALTERNATIVES = {
             out[:, :, head] = z[:, :, head].mean(0)
             return out
     """,
-    "repeat_loss": """
+    "repeat_loss": [
+        ("alternative", """
         def repeat_loss(model, tokens, seq_len, fwd_hooks=()):
             with model.hooks(fwd_hooks=list(fwd_hooks)):
                 logits = model(tokens)
             lp = logits.log_softmax(-1)
             pos = torch.arange(seq_len + 1, 2 * seq_len)
             return -lp[:, pos].gather(-1, tokens[:, pos + 1, None]).mean()
-    """,
+    """),
+        ("the last seq_len - 1 columns (learner test)", """
+            def repeat_loss(model, tokens, seq_len, fwd_hooks=()):
+                logits = model.run_with_hooks(tokens, fwd_hooks=list(fwd_hooks))
+                return per_token_loss(logits, tokens)[:, -(seq_len - 1):].mean()
+        """),
+    ],
     "ov_circuit": """
         def ov_circuit(model, layer, head):
             return FactoredMatrix(model.W_V, model.W_O)[layer, head]
@@ -669,24 +780,46 @@ ALTERNATIVES = {
         def qk_circuit(model, layer, head):
             return FactoredMatrix(model.W_Q[layer], model.W_K[layer].transpose(-1, -2))[head]
     """,
-    "full_ov_circuit": """
+    "full_ov_circuit": [
+        ("alternative", """
         def full_ov_circuit(model, layer, head):
             return FactoredMatrix(model.W_E @ model.W_V[layer, head], model.W_O[layer, head] @ model.W_U)
-    """,
-    "top1_diagonal_fraction": """
+    """),
+        ("factored as (W_E, W_OV) then @ W_U (learner test)", """
+            def full_ov_circuit(model, layer, head):
+                return FactoredMatrix(model.W_E, ov_circuit(model, layer, head).AB) @ model.W_U
+        """),
+    ],
+    "top1_diagonal_fraction": [
+        ("alternative", """
         def top1_diagonal_fraction(circuit):
             m = circuit.AB
             hits = sum(int(m[t].argmax()) == t for t in range(m.shape[0]))
             return torch.tensor(hits / m.shape[0])
-    """,
-    "positional_qk_pattern": """
+    """),
+        ("a Python float via .item() (learner test)", """
+            def top1_diagonal_fraction(circuit):
+                m = circuit.AB
+                return (m.argmax(dim=1) == torch.arange(len(m))).float().mean().item()
+        """),
+    ],
+    "positional_qk_pattern": [
+        ("alternative", """
         def positional_qk_pattern(model, layer, head):
             q = model.W_pos @ model.W_Q[layer, head]
             k = model.W_pos @ model.W_K[layer, head]
             s = q @ k.T / model.cfg.attn_scale
             s = s + torch.full_like(s, float("-inf")).triu(1)
             return torch.softmax(s, dim=1)
-    """,
+    """),
+        ("through the factors A and B (learner test)", """
+            def positional_qk_pattern(model, layer, head):
+                qk = qk_circuit(model, layer, head)
+                s = model.W_pos @ qk.A @ (qk.B @ model.W_pos.T) / model.cfg.attn_scale
+                s = s.masked_fill(torch.ones_like(s, dtype=torch.bool).triu(1), -float("inf"))
+                return s.softmax(-1)
+        """),
+    ],
     "composition_score": """
         def composition_score(w_a, w_b):
             return (w_a @ w_b).pow(2).sum().sqrt() / (w_a.pow(2).sum().sqrt() * w_b.pow(2).sum().sqrt())

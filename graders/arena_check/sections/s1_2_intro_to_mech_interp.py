@@ -345,10 +345,17 @@ def check_head_logit_attribution(head_logit_attribution) -> None:
 def _hook_output(hook_fn, z: Tensor, head: int, *, name: str, context: str) -> Tensor:
     """Call a hook directly; its effect is the returned tensor, or (None) its in-place edit."""
     z = z.clone()
+    before = z.clone()
     try:
         out = hook_fn(z, None, head=head)
     except Exception as e:  # noqa: BLE001 — the learner's hook: report it with its input
         raise CheckFailed(f"For {context}: `{name}` raised {type(e).__name__}: {e}") from None
+    if out is None and torch.equal(z, before):
+        raise CheckFailed(
+            f"For {context}: `{name}` returned None and left the activation z unchanged, so the "
+            "model would run on as if nothing happened. If you edited a copy (z.clone()), return it; "
+            "or edit z itself in place."
+        )
     return z if out is None else out
 
 
@@ -429,6 +436,7 @@ def check_repeat_loss(repeat_loss) -> None:
 # ------------------------------------------------------------------------------------------
 # Part 5 · circuits
 # ------------------------------------------------------------------------------------------
+@torch.no_grad()
 def _circuit_check(fn, reference, *, name: str, hint: str, heads) -> None:
     for label, model, layer, head in heads:
         got = call(fn, model, layer, head, name=name, context=label)
@@ -536,8 +544,9 @@ def check_k_composition_scores(k_composition_scores) -> None:
         ("the tiny model, default layers (0 → 1)", (tiny(),)),
         ("the tiny model, src_layer=1, dst_layer=2", (tiny(), 1, 2)),
     ]
-    compare_to_reference(
-        k_composition_scores, ref.k_composition_scores, cases, name="k_composition_scores", atol=1e-4,
-        hint="out[i, j] = composition_score(W_OV of src head i, (W_QK of dst head j).T), with "
-        "W_OV = W_V W_O and W_QK = W_Q W_K^T: rows are source heads, columns destination heads.",
-    )
+    with torch.no_grad():  # weights only: no graph, and no autograd warning for float(tensor)
+        compare_to_reference(
+            k_composition_scores, ref.k_composition_scores, cases, name="k_composition_scores", atol=1e-4,
+            hint="out[i, j] = composition_score(W_OV of src head i, (W_QK of dst head j).T), with "
+            "W_OV = W_V W_O and W_QK = W_Q W_K^T: rows are source heads, columns destination heads.",
+        )
