@@ -62,6 +62,12 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                     super().__init__(cfg)
                     self.W_E = nn.Parameter(torch.randn(cfg.d_vocab, cfg.d_model))
         """),
+        ("init std hard-coded to 0.02 instead of cfg.init_range", """
+            class Embed(Embed):
+                def __init__(self, cfg):
+                    super().__init__(cfg)
+                    nn.init.normal_(self.W_E, std=0.02)
+        """),
         ("W_E stored transposed", """
             class Embed(nn.Module):
                 def __init__(self, cfg):
@@ -629,6 +635,26 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                 if top_p is not None:
                     logits = top_p_filter(logits, top_p)
                 return torch.multinomial(logits.softmax(-1), 1, generator=generator)
+        """),
+        ("squeezes every axis: a 0-d tensor for batch 1", """
+            _ref_sample = sample_next_token
+            def sample_next_token(logits, input_ids, *, temperature=1.0, top_k=None, top_p=None,
+                                  frequency_penalty=0.0, generator=None):
+                return _ref_sample(logits, input_ids, temperature=temperature, top_k=top_k, top_p=top_p,
+                                   frequency_penalty=frequency_penalty, generator=generator).squeeze()
+        """),
+        ("generator ignored (global random state)", """
+            def sample_next_token(logits, input_ids, *, temperature=1.0, top_k=None, top_p=None,
+                                  frequency_penalty=0.0, generator=None):
+                logits = apply_frequency_penalty(logits, input_ids, frequency_penalty)
+                if temperature == 0:
+                    return logits.argmax(-1)
+                logits = logits / temperature
+                if top_k is not None:
+                    logits = top_k_filter(logits, top_k)
+                if top_p is not None:
+                    logits = top_p_filter(logits, top_p)
+                return torch.multinomial(logits.softmax(-1), 1)[:, 0]
         """),
         ("default temperature 0.7", """
             _ref_sample = sample_next_token

@@ -21,6 +21,7 @@ Inputs are built inside the checks, never at import time.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
@@ -152,7 +153,9 @@ def _compare_module(
 
 def _check_init(cls: Any, ref_cls: type, cfg: Any, *, name: str) -> None:
     """Constant-initialised parameters (norm scales, biases) exactly as the reference's; random ones
-    with mean ≈ 0 and standard deviation ≈ init_range."""
+    with mean ≈ 0 and standard deviation ≈ init_range — set to 0.05, not the default 0.02, so that a
+    hard-coded 0.02 shows."""
+    cfg = dataclasses.replace(cfg, init_range=0.05)
     torch.manual_seed(0)
     module = _build(cls, cfg, name=name)
     reference = ref_cls(cfg)
@@ -522,6 +525,7 @@ def check_top_p_filter(top_p_filter) -> None:
         ("4 rows of 10 random logits, p=0.5", (randn(4, 10, seed=150), 0.5)),
         ("3 rows of 7 random logits, p=0.05 (top token only)", (randn(3, 7, seed=151), 0.05)),
         ("2 rows of 6 random logits, p=1.0 (keep all)", (randn(2, 6, seed=152), 1.0)),
+        ("1 row of 9 random logits (batch 1), p=0.7", (randn(1, 9, seed=153), 0.7)),
     ]
     compare_to_reference(
         top_p_filter, ref.top_p_filter, cases, name="top_p_filter", exact=True,
@@ -539,6 +543,17 @@ def _compare_sampler(fn: Callable[..., Any], cases: list[tuple[str, tuple[Any, .
         got = call(fn, *args, name="sample_next_token", context=context, generator=seeded(seed), **kwargs)
         expected = ref.sample_next_token(*args, generator=seeded(seed), **kwargs)
         expect_tensor(got, expected, context=context, exact=True, hint=hint)
+    # Two calls sharing one generator: the second draw matches only if the first drew exactly once.
+    context, args, kwargs, seed = cases[0]
+    context = f"{context}, called twice with the same generator (the second call's tokens)"
+    mine, theirs = seeded(seed), seeded(seed)
+    call(fn, *args, name="sample_next_token", context=context, generator=mine, **kwargs)
+    got = call(fn, *args, name="sample_next_token", context=context, generator=mine, **kwargs)
+    ref.sample_next_token(*args, generator=theirs, **kwargs)
+    expected = ref.sample_next_token(*args, generator=theirs, **kwargs)
+    expect_tensor(got, expected, context=context, exact=True,
+                  hint="draw with exactly one torch.multinomial(probs, num_samples=1, generator=generator) per call, "
+                  "so that the generator advances as the reference's does.")
 
 
 @check(SECTION, "sample_next_token", points=3)
@@ -556,6 +571,8 @@ def check_sample_next_token(sample_next_token) -> None:
         ("64 rows, temperature=2, top_p=0.6, seed 6", (logits, ids), {"temperature": 2.0, "top_p": 0.6}, 6),
         ("64 rows, temperature=0.7, top_k=4, top_p=0.8, frequency_penalty=1, seed 7",
          (logits, ids), {"temperature": 0.7, "top_k": 4, "top_p": 0.8, "frequency_penalty": 1.0}, 7),
+        ("1 row of 8 logits (batch 1), temperature=0.8, seed 8", (logits[:1], ids[:1]), {"temperature": 0.8}, 8),
+        ("1 row of 8 logits (batch 1), temperature=0", (logits[1:2], ids[1:2]), {"temperature": 0.0}, 9),
     ]
     _compare_sampler(sample_next_token, cases, hint=(
         "penalty first; temperature 0 → argmax; otherwise divide the LOGITS (not the probabilities) by the "
