@@ -736,15 +736,16 @@ def probe_expected(kind: str, gamma: float) -> tuple[Float[Tensor, "n_obs 1"], F
 
 
 PROBE_CONFIG = DQNConfig(
-    total_steps=400, hidden=16, lr=1e-2, gamma=0.9, eps_start=1.0, eps_end=1.0, learning_starts=100,
-    batch_size=32, train_every=1, tau=1.0, target_every=20,
+    total_steps=220, hidden=16, lr=1e-2, gamma=0.9, eps_start=1.0, eps_end=1.0, learning_starts=60,
+    batch_size=32, train_every=1, double=False, tau=1.0, target_every=20,
 )
 
 # %% [markdown]
-# `PROBE_CONFIG` trains a 16-unit network for 400 steps (300 updates, a hard target copy every 20) on a probe, acting at random
+# `PROBE_CONFIG` trains a 16-unit network for 220 steps (160 updates with plain targets, a hard
+# target copy every 20) on a probe, acting at random
 # (ε = 1: Q-learning learns the greedy values off-policy whatever the behaviour) with γ = 0.9. The
 # cell below runs your functions on all four probes, then again with a deliberately broken
-# `td_target` that forgets the terminal mask, and draws both. It takes a few seconds.
+# `td_target` that forgets the terminal mask, and draws both. It takes 5–20 s.
 
 # %% [markdown]
 # With your functions every probe value is within {glue:text}`probe_worst` of the correct one.
@@ -765,8 +766,8 @@ PROBE_CONFIG = DQNConfig(
 #
 # ### A short run, live
 #
-# This run is short enough for the page's time budget: 8,000 environment steps (3,500 updates),
-# with a greedy evaluation of 5 episodes every 1,000 steps. The cell takes 20–60 s depending on how
+# This run is short enough for the page's time budget: 6,000 environment steps (2,500 updates),
+# with a greedy evaluation of 5 episodes every 1,000 steps. The cell takes 15–50 s depending on how
 # busy the machine is.
 
 # %% [markdown]
@@ -785,7 +786,12 @@ PROBE_CONFIG = DQNConfig(
 # {glue:text}`live_eval_mean` over 20 evaluation episodes. The *shipped* run — the same code and
 # configuration, trained offline for {glue:text}`shipped_steps` steps ({glue:text}`shipped_seconds` s
 # on one thread) — scores {glue:text}`shipped_eval_mean` (worst episode {glue:text}`shipped_eval_min`)
-# on the same 20 episodes, evaluated on this page; CartPole-v1 counts as solved at 475.
+# on the same 20 episodes, evaluated on this page; CartPole-v1 counts as solved at 475. The shipped
+# network is the one at the last step of its run, not a checkpoint picked for its score — but the
+# run's own greedy evaluations of 5 episodes near its end ({glue:text}`shipped_swing`, recorded in
+# `meta.json`) show how much a single DQN run swings: stopping a few thousand steps earlier, or
+# another seed, could land in a dip. Judge an RL method on several seeds, never one run
+# ([Henderson et al. 2018](https://arxiv.org/abs/1709.06560)).
 
 # %% [markdown]
 # Reading the curves: the returns stay near the random policy's ~20 while ε is high, climb once the
@@ -831,5 +837,8 @@ PROBE_CONFIG = DQNConfig(
 #   off-policy learning together can diverge (the "deadly triad").
 # - A. Jones, [Debugging reinforcement learning systems](https://andyljones.com/posts/rl-debugging.html)
 #   (2021) — probe environments and other debugging practice.
+# - P. Henderson, R. Islam, P. Bachman, J. Pineau, D. Precup, D. Meger, [Deep Reinforcement Learning
+#   that Matters](https://arxiv.org/abs/1709.06560) (AAAI 2018) — how much results vary across seeds
+#   and implementations, and how to report them.
 # - J. Obando-Ceron, P. S. Castro, [Revisiting Rainbow](https://arxiv.org/abs/2011.14826) (ICML 2021) —
 #   which DQN extensions matter, measured on small environments.

@@ -323,6 +323,6 @@ def probe_expected(kind: str, gamma: float) -> tuple[Float[Tensor, "n_obs 1"], F
 
 
 PROBE_CONFIG = DQNConfig(
-    total_steps=400, hidden=16, lr=1e-2, gamma=0.9, eps_start=1.0, eps_end=1.0, learning_starts=100,
-    batch_size=32, train_every=1, tau=1.0, target_every=20,
+    total_steps=220, hidden=16, lr=1e-2, gamma=0.9, eps_start=1.0, eps_end=1.0, learning_starts=60,
+    batch_size=32, train_every=1, double=False, tau=1.0, target_every=20,
 )
