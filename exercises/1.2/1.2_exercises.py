@@ -236,7 +236,8 @@ arena_check.check("1.2", "first_token_score", first_token_score)
 
 # %% [markdown]
 # Run all three detectors on both models. On SmolLM2 a short sentence is enough: the cache of 30
-# layers for 20 tokens is small.
+# layers for 20 tokens is small. (This cell loads SmolLM2 from its local cache: a few seconds, up
+# to about 10 on a busy machine.)
 
 # %% [markdown]
 # ## Part 3 · Induction heads
@@ -559,6 +560,10 @@ def repeat_loss(
 # %%
 arena_check.check("1.2", "repeat_loss", repeat_loss)
 
+
+# %% [markdown]
+# The next cell runs attn-only-2l nine times and SmolLM2 three times (about 5 s, more on a busy
+# machine).
 
 # %% [markdown]
 # ## Part 5 · Circuits in the weights
