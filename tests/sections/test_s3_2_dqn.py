@@ -461,6 +461,7 @@ MUTANTS = {
                 return next_obs, float(reward), bool(terminated or truncated)
         """),
         ("no reset on truncation", _step(ENDED="terminated")),
+        ("a termination on the time-limit step stored as not terminated", _step(STORE="buffer.add(obs, action, float(reward), next_obs, bool(terminated and not truncated))")),
         ("reseeds on every reset: every episode starts the same", _step(RESET="next_obs, _ = env.reset(seed=0)")),
         ("returns the final observation, not the reset one", _step(RESET="env.reset()")),
         ("stores obs as next_obs too", _step(STORE="buffer.add(obs, action, float(reward), obs, bool(terminated))")),

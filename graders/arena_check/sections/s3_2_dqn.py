@@ -460,7 +460,8 @@ def check_polyak_update(polyak_update) -> None:
 # ------------------------------------------------------------------------------------------
 class _EpisodeProbe(gym.Env):
     """Observation (episode number, step in episode, a random start drawn at reset). Even episodes
-    terminate after 3 steps, odd ones are truncated after 2. Reward = 10 · episode + step + action.
+    terminate after 3 steps (episode 2 is also truncated on that step), odd ones are truncated
+    after 2. Reward = 10 · episode + step + action.
     The random start comes from the env's own generator, so reseeding every reset shows."""
 
     def __init__(self):
@@ -481,20 +482,21 @@ class _EpisodeProbe(gym.Env):
         reward = 10.0 * self.episode + self.t + int(action)
         self.t += 1
         even = self.episode % 2 == 0
-        return self._obs(), reward, even and self.t == 3, (not even) and self.t == 2, {}
+        # Episode 2 hits the time limit on the step the pole falls: terminated AND truncated.
+        return self._obs(), reward, even and self.t == 3, ((not even) and self.t == 2) or (self.episode == 2 and self.t == 3), {}
 
 
 @check(SECTION, "step_and_store", points=2)
 def check_step_and_store(step_and_store) -> None:
-    """9 steps through a termination, a truncation and another termination; returns and buffer."""
+    """9 steps through a termination, a truncation, and a step both terminated and truncated."""
     env_mine, env_ref = _EpisodeProbe(), _EpisodeProbe()
     obs_mine, _ = env_mine.reset(seed=0)
     obs_ref, _ = env_ref.reset(seed=0)
     buf_mine, buf_ref = ref.ReplayBuffer(16, 3), ref.ReplayBuffer(16, 3)
     for k in range(9):
         action = k % 2
-        context = (f"step {k + 1} on a probe env whose episodes terminate after 3 steps (even episodes) "
-                   "or are truncated after 2 (odd episodes)")
+        context = (f"step {k + 1} on a probe env whose episodes terminate after 3 steps (even episodes; "
+                   "episode 2 is truncated on the same step) or are truncated after 2 (odd episodes)")
         out = call(step_and_store, env_mine, obs_mine, action, buf_mine, name="step_and_store", context=context)
         want = ref.step_and_store(env_ref, obs_ref, action, buf_ref)
         if not (isinstance(out, tuple) and len(out) == 3):
