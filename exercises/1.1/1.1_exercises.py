@@ -37,8 +37,9 @@
 # **Prerequisites.** Sections 0.0 (einops, einsum, softmax) and 0.1 (`nn.Module`, a training
 # loop). No transformer knowledge is assumed; the attention mechanism is explained below.
 #
-# **Time.** About 4–5 hours: 22 exercises. The page itself executes in about a minute on one CPU
-# thread (the longest cells are the training run, ≈ 20 s, and loading the two real models).
+# **Time.** About 4–5 hours: 22 exercises. The page itself executes in 40–90 s on one CPU thread,
+# depending on how busy the machine is (the longest cells are the training run and loading the two
+# real models, each 10–30 s).
 #
 # ## Setup
 #
@@ -437,23 +438,6 @@ class DemoTransformer(nn.Module):
 # %%
 arena_check.check("1.1", "DemoTransformer", DemoTransformer)
 
-
-# %% [markdown]
-# ## Part 2 · The modern recipe: SmolLM2
-#
-# Models released since GPT-2 — Llama, Mistral, Qwen, SmolLM2 — keep its skeleton and change four
-# parts. You will implement each and then load SmolLM2-135M-Instruct (30 layers, `d_model` 576)
-# into a model built from them.
-#
-# ### Exercise 10 · `RMSNorm`
-#
-# > difficulty 1/5 · importance 3/5 · 10 min
-#
-# Divide each vector by its root mean square, then scale by `w`: LayerNorm without the centring
-# and without the bias.
-#
-# RMSNorm (Zhang & Sennrich 2019) is cheaper and works as well. Because it does *not*
-# subtract the mean, a vector far from the origin keeps its direction — the checks feed one in.
 
 # %%
 class RMSNorm(nn.Module):
