@@ -35,7 +35,8 @@
 # PyTorch modules and optimisers (chapter 0).
 #
 # **Time.** About 2½ hours: 12 exercises, then the probe runs and a training run you read. The
-# whole page executes in 1–2 minutes on a 2-core CPU (the training cells say how long they take).
+# whole page executes in about a minute on a 2-core CPU, up to two on a busy one (the training
+# cells say how long they take).
 #
 # ## Setup
 
