@@ -69,6 +69,7 @@ models: setup
 	$(BIN)/python tools/train_gpt2_mini.py
 	$(BIN)/python tools/train_organism_false_trigger.py
 	$(BIN)/python tools/train_attn_only_2l.py
+	$(BIN)/python tools/train_dqn_cartpole.py
 
 ## bench: time the cold and warm builds, each page, and arena-check; prints a table
 bench: setup

@@ -20,7 +20,11 @@ Measures, on this machine:
    build log, then to the status page); in a parallel build pages share the cores, one thread
    each, so their times are noted beside the serial ones;
 6. ``arena-check <id> exercises/<id>/<id>_solutions.py`` (must pass) and the same on the stub kit
-   ``<id>_exercises.py`` (must not pass) for every section.
+   ``<id>_exercises.py`` (must not pass) for every section (budget: 15 s for chapter 0, whose
+   checks need no model; 60 s for later chapters, whose checks load zoo models once);
+7. ``arena-check batch 0.0`` on 20 copies of the 0.0 solutions, at ``--jobs 1`` and ``--jobs 2``,
+   with the sandbox off and on (where bubblewrap works); the note gives the sandbox's overhead per
+   submission.
 
 Builds run with the environment ``make book`` gives them (``ARENA_CHECK_STRICT=1``, offline).
 
@@ -50,6 +54,12 @@ BUDGET_PAGE = 120.0
 BUDGET_COLD = 20 * 60.0
 BUDGET_WARM = 60.0
 BUDGET_CHECK = 15.0
+BUDGET_CHECK_WITH_MODELS = 60.0  # chapters 1 onwards load zoo models in their checks
+BATCH_SUBMISSIONS = 20
+
+
+def check_budget(section: str) -> float:
+    return BUDGET_CHECK if section.split(".")[0] == "0" else BUDGET_CHECK_WITH_MODELS
 
 BUILD_ENV = {
     "ARENA_CHECK_STRICT": "1",
@@ -352,7 +362,7 @@ def bench_checks(rows: list[Row], sections: list[str] | None) -> None:
         missing = set(sections) - {k.name for k in kits}
         for sid in sorted(missing):
             rows.append(
-                Row(f"arena-check {sid}", None, BUDGET_CHECK, "FAIL", "no kit in exercises/")
+                Row(f"arena-check {sid}", None, check_budget(sid), "FAIL", "no kit in exercises/")
             )
     for kit in kits:
         sid = kit.name
@@ -363,7 +373,7 @@ def bench_checks(rows: list[Row], sections: list[str] | None) -> None:
                     Row(
                         f"arena-check {sid} {target.relative_to(ROOT)}",
                         None,
-                        BUDGET_CHECK,
+                        check_budget(sid),
                         "FAIL",
                         "missing",
                     )
@@ -374,7 +384,7 @@ def bench_checks(rows: list[Row], sections: list[str] | None) -> None:
                 seconds, rc = _run(
                     [*base, sid, str(target.relative_to(ROOT))],
                     log,
-                    timeout=max(10 * BUDGET_CHECK, 300),
+                    timeout=max(10 * check_budget(sid), 300),
                 )
                 ok = (rc == 0) if must_pass else (rc not in (0, -9))
                 note = f"exit {rc}" + (
@@ -389,11 +399,47 @@ def bench_checks(rows: list[Row], sections: list[str] | None) -> None:
                 Row(
                     f"arena-check {sid} {target.relative_to(ROOT)} ({label})",
                     seconds,
-                    BUDGET_CHECK,
-                    _judge(seconds, BUDGET_CHECK, ok),
+                    check_budget(sid),
+                    _judge(seconds, check_budget(sid), ok),
                     note,
                 )
             )
+
+
+def bench_batch(rows: list[Row]) -> None:
+    """``arena-check batch`` on BATCH_SUBMISSIONS solved 0.0 kits: jobs 1 and 2, sandbox off and on."""
+    solutions = ROOT / "exercises" / "0.0" / "0.0_solutions.py"
+    arena_check = BIN / "arena-check"
+    base = [str(arena_check)] if arena_check.exists() else [sys.executable, "-m", "arena_check"]
+    sandboxes = ["off"]
+    if shutil.which("bwrap"):
+        sandboxes.append("on")
+    else:
+        rows.append(Row("arena-check batch, sandbox on", None, None, "FAIL", "bwrap missing: sh tools/ensure_bwrap.sh"))
+    times: dict[tuple[int, str], float] = {}
+    with tempfile.TemporaryDirectory(prefix="arena-bench-batch-") as tmp:
+        folder = Path(tmp) / "submissions"
+        folder.mkdir()
+        for i in range(BATCH_SUBMISSIONS):
+            shutil.copyfile(solutions, folder / f"learner{i:02d}.py")
+        for jobs in (1, 2):
+            for sandbox in sandboxes:
+                out = Path(tmp) / f"gradebook-{jobs}-{sandbox}.csv"
+                log = Path(tmp) / f"batch-{jobs}-{sandbox}.log"
+                cmd = [*base, "batch", "0.0", str(folder), "--jobs", str(jobs), "--sandbox", sandbox, "--out", str(out)]
+                seconds, rc = _run(cmd, log, timeout=1800)
+                passed = rc == 0 and out.is_file() and out.read_text().count(",pass,") == BATCH_SUBMISSIONS
+                if not passed:
+                    print(f"bench: {' '.join(cmd)}:\n{_tail(log)}", file=sys.stderr)
+                times[(jobs, sandbox)] = seconds
+                note = f"{seconds / BATCH_SUBMISSIONS:.2f} s per submission"
+                if sandbox == "on" and (jobs, "off") in times:
+                    overhead = (seconds - times[(jobs, "off")]) / BATCH_SUBMISSIONS
+                    note += f"; sandbox overhead {overhead:+.2f} s per submission"
+                rows.append(Row(
+                    f"arena-check batch 0.0, {BATCH_SUBMISSIONS} solved submissions, --jobs {jobs}, sandbox {sandbox}",
+                    seconds, None, "PASS" if passed else "FAIL", note if passed else f"exit {rc}; not all graded pass",
+                ))
 
 
 def _fmt(seconds: float | None) -> str:
@@ -426,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
         "--jobs", type=int, default=2, help="pre-execute processes for the parallel build"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary build directory")
+    parser.add_argument("--skip-batch", action="store_true", help="do not time arena-check batch")
+    parser.add_argument("--only-batch", action="store_true", help="only time arena-check batch")
     parser.add_argument(
         "--section", action="append", help="only this section's arena-check (repeatable)"
     )
@@ -433,9 +481,12 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[Row] = []
     info: dict[str, object] = {}
-    if not args.skip_build:
+    if not args.skip_build and not args.only_batch:
         info = bench_build(rows, keep=args.keep, mode=args.build, jobs=args.jobs)
-    bench_checks(rows, args.section)
+    if not args.only_batch:
+        bench_checks(rows, args.section)
+    if not args.skip_batch:
+        bench_batch(rows)
 
     print(f"### arena-book bench ({os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M')})\n")
     print(table(rows))
