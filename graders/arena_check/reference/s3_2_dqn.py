@@ -18,6 +18,7 @@ from jaxtyping import Bool, Float, Int
 from torch import Tensor, nn
 
 import arena_check
+from arena_check.kit.rl import greedy_returns
 
 
 class ReplayBatch(NamedTuple):
@@ -210,22 +211,19 @@ class History:
     evals: list[tuple[int, float]] = field(default_factory=list)     # (env steps so far, greedy mean)
 
 
+def greedy(q_net: nn.Module):
+    """The policy that takes the argmax of `q_net`'s values, as a function of one observation."""
+
+    def act(obs: np.ndarray) -> int:
+        with torch.no_grad():
+            return int(q_net(torch.as_tensor(obs, dtype=torch.float32)[None])[0].argmax())
+
+    return act
+
+
 def evaluate(q_net: nn.Module, env_id: str = "CartPole-v1", n_episodes: int = 20, seed: int = 10_000) -> list[float]:
     """Returns of `n_episodes` greedy episodes (argmax of the Q-values), reset with seeds seed, seed + 1, …"""
-    env = gym.make(env_id)
-    returns = []
-    for k in range(n_episodes):
-        obs, _ = env.reset(seed=seed + k)
-        total, done = 0.0, False
-        while not done:
-            with torch.no_grad():
-                action = int(q_net(torch.as_tensor(obs, dtype=torch.float32)[None])[0].argmax())
-            obs, reward, terminated, truncated, _ = env.step(action)
-            total += float(reward)
-            done = terminated or truncated
-        returns.append(total)
-    env.close()
-    return returns
+    return greedy_returns(greedy(q_net), env_id, n_episodes, seed)
 
 
 def train_dqn(cfg: DQNConfig, env: gym.Env | None = None) -> tuple[QNetwork, History]:

@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from torch.distributions import Categorical
 
 import arena_check
+from arena_check.kit.rl import greedy_returns
 
 
 def layer_init(layer: nn.Linear, std: float = math.sqrt(2), bias: float = 0.0) -> nn.Linear:
@@ -304,19 +305,12 @@ def train_ppo(cfg: PPOConfig) -> tuple[Agent, History]:
 
 def evaluate(agent: Agent, env_id: str, n_episodes: int = 20, seed: int = 10_000, env: gym.Env | None = None) -> list[float]:
     """Returns of `n_episodes` greedy episodes (argmax of the logits), reset with seeds seed, seed + 1, …"""
-    env = env or gym.make(env_id)
-    returns = []
-    for k in range(n_episodes):
-        obs, _ = env.reset(seed=seed + k)
-        total, done = 0.0, False
-        while not done:
-            with torch.no_grad():
-                action = int(agent.actor(torch.as_tensor(obs, dtype=torch.float32)).argmax())
-            obs, reward, terminated, truncated, _ = env.step(action)
-            total += float(reward)
-            done = terminated or truncated
-        returns.append(total)
-    return returns
+
+    def act(obs: np.ndarray) -> int:
+        with torch.no_grad():
+            return int(agent.actor(torch.as_tensor(obs, dtype=torch.float32)).argmax())
+
+    return greedy_returns(act, env_id, n_episodes, seed, env=env)
 
 
 class EnergyShaping(gym.Wrapper):
