@@ -241,6 +241,32 @@ class ZooChat:
             model, tokenizer = _zoo_model(name)
         self.model, self.tokenizer = model, tokenizer
         self._lock = threading.Lock()  # one generation at a time: torch already uses the cores
+        self._greedy: dict[tuple[str, int], ChatReply] = {}  # filled by prefetch()
+
+    def prefetch(self, conversations: Sequence[Messages], *, max_tokens: int, chunk: int = 32) -> None:
+        """Generate the greedy replies to many conversations at once, in batches.
+
+        Later ``complete(conversation, max_tokens=max_tokens, temperature=0)`` calls (without
+        ``stop``) return these replies instead of generating one at a time — several times faster
+        on a CPU, for code that asks one question per call. Batched decoding computes the same
+        greedy replies up to float rounding (a near-tie between two tokens could break the other
+        way).
+        """
+        from arena_check.kit.models._chat_scoring import greedy_continue, run_prompts
+
+        texts = list(dict.fromkeys(self.prompt(c) for c in conversations))
+        eos, pad = self.tokenizer.eos_token_id, self.tokenizer.pad_token_id
+        for start in range(0, len(texts), chunk):
+            part = texts[start : start + chunk]
+            ids = [self.tokenizer(t, add_special_tokens=False)["input_ids"] for t in part]
+            with self._lock:
+                new = greedy_continue(self.model, run_prompts(self.model, ids, pad), eos, max_tokens)
+            for text, prompt_ids, reply_ids in zip(part, ids, new, strict=True):
+                finish: FinishReason = "length" if len(reply_ids) >= max_tokens else "stop"
+                reply = self.tokenizer.decode(reply_ids, skip_special_tokens=True).strip()
+                self._greedy[(text, max_tokens)] = ChatReply(
+                    reply, self.name, finish, len(prompt_ids), len(reply_ids) + (finish == "stop")
+                )
 
     def prompt(self, messages: Messages) -> str:
         """The exact text the model reads, up to and including the assistant header."""
@@ -259,7 +285,10 @@ class ZooChat:
     ) -> ChatReply:
         import torch
 
-        inputs = self.tokenizer(self.prompt(messages), return_tensors="pt", add_special_tokens=False)
+        text = self.prompt(messages)
+        if temperature == 0 and not stop and (text, max_tokens) in self._greedy:
+            return self._greedy[(text, max_tokens)]
+        inputs = self.tokenizer(text, return_tensors="pt", add_special_tokens=False)
         options: dict[str, Any] = {"max_new_tokens": max_tokens, "do_sample": temperature > 0}
         if temperature > 0:
             options.update(temperature=temperature, top_p=None, top_k=None)
