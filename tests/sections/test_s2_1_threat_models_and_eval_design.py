@@ -219,6 +219,19 @@ MUTANTS = {
         """),
     ],
     "parse_answer": [
+        ('reply not stripped', """
+            def parse_answer(reply, letters="ABCD"):
+                m = re.match(r"\\(?([A-Z])(?:[).:]|$)", reply)
+                if m is None:
+                    m = re.search(r"(?i:answer)(?: is |: ?)\\(?([A-Z])(?![A-Za-z0-9])", reply)
+                return m.group(1) if m and m.group(1) in letters else None
+        """),
+        ('rule 2 tried before rule 1', """
+            def parse_answer(reply, letters="ABCD"):
+                text = reply.strip()
+                m = re.search(r"(?i:answer)(?: is |: ?)\\(?([A-Z])(?![A-Za-z0-9])", text) or re.match(r"\\(?([A-Z])(?:[).:]|$)", text)
+                return m.group(1) if m and m.group(1) in letters else None
+        """),
         ("any first capital letter counts ('A city')", """
             def parse_answer(reply, letters="ABCD"):
                 m = re.match(r"\\(?([A-Z])", reply.strip())
@@ -368,6 +381,14 @@ MUTANTS = {
         """),
     ],
     "build_messages": [
+        ("system message after the user's", """
+            def build_messages(request, framing):
+                content = f"{framing.user_prefix} {request}" if framing.user_prefix else request
+                msgs = [{"role": "user", "content": content}]
+                if framing.system is not None:
+                    msgs.append({"role": "system", "content": framing.system})
+                return msgs
+        """),
         ("empty system prompt dropped (truthiness instead of `is not None`)", """
             def build_messages(request, framing):
                 messages = [{"role": "system", "content": framing.system}] if framing.system else []
@@ -393,6 +414,12 @@ MUTANTS = {
         """),
     ],
     "names_country": [
+        ('\\\\b regex on the raw strings (hyphens and apostrophes break it)', """
+            def names_country(reply, country):
+                if not country.strip():
+                    return False
+                return re.search(r"\\b" + re.escape(country) + r"\\b", reply, flags=re.I) is not None
+        """),
         ("substring test", """
             def names_country(reply, country):
                 return country != "" and country.casefold() in reply.casefold()
@@ -448,6 +475,13 @@ MUTANTS = {
         """),
     ],
     "compliance_gap": [
+        ('rates rounded to two decimals', """
+            def compliance_gap(verdicts_a, verdicts_b, z=1.96):
+                ka, kb = sum(verdicts_a), sum(verdicts_b)
+                ra, rb = round(ka / len(verdicts_a), 2), round(kb / len(verdicts_b), 2)
+                lo, hi = newcombe_interval(ka, len(verdicts_a), kb, len(verdicts_b), z)
+                return Gap(ra, rb, ra - rb, lo, hi)
+        """),
         ("conditions swapped", """
             def compliance_gap(verdicts_a, verdicts_b, z=1.96):
                 ka, kb, na, nb = sum(verdicts_a), sum(verdicts_b), len(verdicts_a), len(verdicts_b)
@@ -514,7 +548,18 @@ class McqItem(BaseModel):
                 out.append(("item" if not loc else ".".join(f"{p}" for p in loc)) + ": " + e["msg"])
             return out
     """,
-    "render_mcq": """
+    "render_mcq": [
+        ("the texts shuffled instead of the letters (the same permutation)", """
+            def render_mcq(item, seed=None):
+                texts = list(item.options.values())
+                right = item.options[item.answer]
+                if seed is not None:
+                    random.Random(seed).shuffle(texts)
+                lines = [item.question, ""] + [f"{L}) {t}" for L, t in zip("ABCDEF", texts)]
+                lines += ["", "Answer with the letter of one option."]
+                return "\\n".join(lines), "ABCDEF"[texts.index(right)]
+        """),
+        ("letters shuffled, joined piecewise", """
         def render_mcq(item, seed=None):
             letters = [*item.options]
             if seed is not None:
@@ -523,7 +568,8 @@ class McqItem(BaseModel):
             body = "\\n".join(f"{'ABCDEF'[i]}) {item.options[old]}" for i, old in enumerate(letters))
             answer = "ABCDEF"[letters.index(item.answer)]
             return f"{item.question}\\n\\n{body}\\n\\nAnswer with the letter of one option.", answer
-    """,
+    """),
+    ],
     "parse_answer": """
         def parse_answer(reply, letters="ABCD"):
             text = reply.strip()
