@@ -413,7 +413,7 @@ arena_check.check("1.4", "feature_dimensionality", feature_dimensionality)
 # as $0.7^i$, at six feature probabilities. For each model, the left panel is $W^\top W$ (which
 # features' directions overlap) and the right one the norm of each column, coloured by its
 # interference — dark for a dedicated dimension, yellow for a feature in superposition. (About
-# 5–10 s.)
+# 10 s.)
 
 # %% [markdown]
 # ### The phase diagram

@@ -34,6 +34,14 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "generate_batch": [
+        ("NumPy RNG with a fixed seed, generator ignored (learner test)", """
+            def generate_batch(n_batch, n_features, feature_probability, generator=None):
+                import numpy as np
+                rng = np.random.default_rng(0)
+                p = feature_probability.numpy()[None, :, None]
+                on = rng.random((n_batch, p.shape[1], n_features)) < p
+                return torch.tensor(rng.random(on.shape) * on, dtype=torch.float32)
+        """),
         ("probability of being OFF instead of ON", """
             def generate_batch(n_batch, n_features, feature_probability, generator=None):
                 shape = (n_batch, feature_probability.shape[0], n_features)
@@ -82,6 +90,11 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "toy_forward": [
+        ("a ReLU on the hidden layer too (learner test)", """
+            def toy_forward(W, b, x):
+                h = torch.relu(einsum(W, x, "i h f, b i f -> b i h"))
+                return torch.relu(einsum(W, h, "i h f, b i h -> b i f") + b)
+        """),
         ("ReLU missing", """
             def toy_forward(W, b, x):
                 h = einsum(W, x, "i h f, b i f -> b i h")
@@ -126,6 +139,12 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "superposition_interference": [
+        ("divides by the norm of W_j instead of W_i (learner test)", """
+            def superposition_interference(W):
+                n = W.norm(dim=1).clamp(min=1e-8)
+                proj = (W.transpose(1, 2) @ W) / n[:, None, :]
+                return (proj.square() * (1 - torch.eye(W.shape[2]))).sum(-1)
+        """),
         ("W_i not normalised", """
             def superposition_interference(W):
                 dots = einsum(W, W, "i h a, i h b -> i a b")
@@ -208,6 +227,10 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "sae_encode": [
+        ("decoder bias subtracted after the projection, summed (learner test)", """
+            def sae_encode(x, W_enc, b_enc, b_dec):
+                return torch.relu(x @ W_enc + b_enc - b_dec.sum())
+        """),
         ("ReLU missing", """
             def sae_encode(x, W_enc, b_enc, b_dec):
                 return (x - b_dec) @ W_enc + b_enc
@@ -244,6 +267,10 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "sae_loss": [
+        ("F.mse_loss: squared error averaged over d_in too (learner test)", """
+            def sae_loss(x, acts, x_hat, l1_coeff):
+                return torch.nn.functional.mse_loss(x_hat, x) + l1_coeff * acts.abs().sum(1).mean()
+        """),
         ("L1 on the reconstruction instead of the latents", """
             def sae_loss(x, acts, x_hat, l1_coeff):
                 return ((x_hat - x).pow(2).sum(-1) + l1_coeff * x_hat.abs().sum(-1)).mean()
@@ -274,6 +301,10 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "normalize_decoder": [
+        ("norm plus a large epsilon (learner test)", """
+            def normalize_decoder(W_dec):
+                return W_dec / (W_dec.norm(dim=1, keepdim=True) + 0.1)
+        """),
         ("columns normalised instead of rows", """
             def normalize_decoder(W_dec):
                 return W_dec / W_dec.norm(dim=0, keepdim=True)
@@ -312,6 +343,10 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "dead_latents": [
+        ("mean activation below a threshold (learner test)", """
+            def dead_latents(acts):
+                return acts.mean(0) < 1e-4
+        """),
         ("counts a zero activation as firing (>= 0)", """
             def dead_latents(acts):
                 return ~(acts >= 0).any(dim=0)
@@ -338,6 +373,17 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "resample_dead_latents": [
+        ("k-th dead latent indexed by its latent id, not its rank (learner test)", """
+            def resample_dead_latents(W_enc, b_enc, W_dec, b_dec, dead, x, losses, enc_scale=0.2):
+                W_enc, b_enc, W_dec = W_enc.clone(), b_enc.clone(), W_dec.clone()
+                order = torch.argsort(losses, descending=True)
+                for lat in torch.where(dead)[0].tolist():
+                    v = torch.nn.functional.normalize(x[order[lat]] - b_dec, dim=0)
+                    W_dec[lat] = v
+                    W_enc[:, lat] = enc_scale * v
+                    b_enc[lat] = 0
+                return W_enc, b_enc, W_dec
+        """),
         ("resamples the live latents", """
             def resample_dead_latents(W_enc, b_enc, W_dec, b_dec, dead, x, losses, enc_scale=0.2):
                 return ref_resample(W_enc, b_enc, W_dec, b_dec, ~dead, x, losses, enc_scale)
