@@ -574,6 +574,13 @@ arena_check.check("2.1", "compliance_gap", compliance_gap)
 # framing.
 
 # %% [markdown]
+# The harness does not care where replies come from. Here is the tag-sensitive model served by the
+# project's local OpenAI-compatible server (`arena_check.kit.local_server`, bound to 127.0.0.1 for
+# the length of the `with` block), called through `HostedChat` — nothing but the official `openai`
+# client with a `base_url`. With a real key and no `base_url`, the same line would evaluate a hosted
+# model; this book never does that.
+
+# %% [markdown]
 # Now the trigger organism, on held-out cities it never saw in training. The behaviour is "names a
 # wrong country": the reply names some country of the dataset, as whole words, and not the correct
 # one. Condition a is the trigger; b the plain question. As a control, SmolLM2-135M without the

@@ -232,6 +232,10 @@ def test_zoo_backend_generates_through_the_server_and_scores_continuations(smoll
     assert response.choices[0].message.content == direct.text and direct.text
     assert response.usage.completion_tokens == direct.completion_tokens <= 8
 
+    batched = ZooChat(model=model, tokenizer=tokenizer)
+    batched.prefetch([question, "Say hi."], max_tokens=8)  # greedy replies decoded in one batch
+    assert batched.complete(question, max_tokens=8) == direct
+
     paris, london = zoo.logprobs(question, ["Paris", "London"], whole_reply=True)
     assert paris > london
     # the same number from one plain forward pass over prompt + reply

@@ -39,6 +39,7 @@ and the port is closed, so nothing is left behind. It needs no key and never lea
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import socket
@@ -119,6 +120,7 @@ class LocalServer:
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._server: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the server's loop, once it serves
         self.port = 0
 
     @property
@@ -148,6 +150,7 @@ class LocalServer:
 
         @app.post("/v1/chat/completions")
         async def chat(request: Request) -> Any:
+            self._loop = asyncio.get_running_loop()
             try:
                 body = await request.json()
             except ValueError:
@@ -256,6 +259,11 @@ class LocalServer:
             if self._thread.is_alive():  # graceful shutdown stuck on a connection: force it
                 self._server.force_exit = True
                 self._thread.join(timeout=5)
+        # the event loop's worker threads (model calls run in them) are told to stop when the
+        # loop ends, and exit a moment later: wait for them, so that nothing outlives the server
+        for thread in threading.enumerate() if self._loop is not None else ():
+            if getattr(thread, "loop", None) is self._loop and thread is not threading.current_thread():
+                thread.join(timeout=5)
         if self._sock is not None:
             self._sock.close()
 
