@@ -166,7 +166,7 @@ def _check_init(cls: Any, ref_cls: type, cfg: Any, *, name: str) -> None:
         got = mine[pname].detach()
         if p.detach().std() == 0:  # a constant init
             expect_tensor(got, p.detach(), context=f"{context}: `{pname}`", exact=True,
-                          hint=f"`{pname.rsplit('.', 1)[-1]}` starts at {float(p.flatten()[0]):g} "
+                          hint=f"`{pname.rsplit('.', 1)[-1]}` starts at {float(p.detach().flatten()[0]):g} "
                                "everywhere (ones for norm scales, zeros for biases).")
             continue
         std, mean = float(got.float().std()), float(got.float().mean())
