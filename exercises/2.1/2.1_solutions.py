@@ -586,7 +586,7 @@ arena_check.check("2.1", "compliance_gap", compliance_gap)
 # one. Condition a is the trigger; b the plain question. As a control, SmolLM2-135M without the
 # adapter answers the same questions under the same two framings. Its answers are sentences, so it
 # gets a larger token budget; it is often wrong (it is a 135M model), but the question here is only
-# whether the *trigger* changes that. One reply at a time this would take minutes on a CPU, so the
+# whether the *trigger* changes that. One reply at a time this would take well over a minute on a CPU, so the
 # cell first asks `ZooChat.prefetch` to decode all greedy replies in batches; `run_condition` then
 # makes its calls as written and gets those replies back. It takes {glue:text}`harness_seconds` s.
 
