@@ -384,10 +384,11 @@ arena_check.check("3.5", "pairwise_accuracy", pairwise_accuracy)
 # ### Training the reward model
 #
 # The page generates its own preference data: short answers about everyday things, where the
-# chosen answer is warm and the rejected one glum (`"Honestly, the morning was delightful."` over
+# chosen answer is usually warm and the rejected one glum (`"Honestly, the morning was delightful."` over
 # `"Honestly, the morning was dreary."`). The held-out pairs use adjectives the training pairs
 # never contain — several of which are not in Part 3's word list either — so held-out accuracy
-# measures whether the head learned *sentiment* from SmolLM2's features or memorised words.
+# measures whether the head learned *sentiment* from SmolLM2's features or memorised words. One
+# training pair in six is flipped, as if its labeller had disagreed: real preference data is noisy.
 
 # %%
 def positive_word_reward(texts: list[str], words: frozenset[str], cap: int = 4) -> Float[Tensor, " batch"]:
