@@ -70,6 +70,8 @@ models: setup
 	$(BIN)/python tools/train_organism_false_trigger.py
 	$(BIN)/python tools/train_attn_only_2l.py
 	$(BIN)/python tools/train_dqn_cartpole.py
+	$(BIN)/python tools/train_rlhf_smollm2.py --beta 0.05
+	$(BIN)/python tools/train_rlhf_smollm2.py --beta 0.5
 
 ## bench: time the cold and warm builds, each page, and arena-check; prints a table
 bench: setup
