@@ -34,12 +34,15 @@
 #   sparsity penalty — and its training tricks: the gradient projection that keeps decoder rows on
 #   the sphere, dead latent detection and resampling;
 # - score an SAE by how well its decoder directions match known features (maximum cosine
-#   similarity), and by reconstruction error and L0.
+#   similarity), and by reconstruction error and L0;
+# - evaluate an SAE on a real model's residual stream — variance explained, L0, dead latents, the
+#   loss increase when it is spliced in — and read its latents from their max-activating examples.
 #
 # **Prerequisites.** Section 1.2 (what a direction in activation space is, reading weights).
 # Section 0.0's einsum and broadcasting. The optimisation loop of chapter 0.
 #
-# **Time.** About 3 hours: 15 exercises, most of them a few lines.
+# **Time.** About 3 hours: 15 exercises, most of them a few lines, and a last part that reads a
+# real SAE.
 #
 # ## Setup
 #
@@ -688,40 +691,18 @@ arena_check.check("1.4", "max_cosine_sim", max_cosine_sim)
 # %% [markdown]
 # ## Part 4 · An SAE on SmolLM2
 #
-# Not yet in this section. The plan is an SAE trained on one residual-stream layer of SmolLM2-135M
-# by a script in `tools/`, shipped with the book, and loaded here to report reconstruction loss,
-# L0, dead latents and the increase in the model's loss when the SAE's reconstruction is spliced
-# in, with max-activating examples from the book's corpora for a few interpretable latents. The
-# functions you wrote above are exactly what such an SAE uses; only the data and the scale change.
+# The same SAE, at scale: {glue:text}`smol_d_sae` latents on SmolLM2-135M's residual stream before
+# block {glue:text}`smol_layer` (`blocks.6.hook_resid_pre`, 576 dimensions). It was trained by
+# `tools/train_sae_smollm2.py` — with the `train_sae` loop and the functions of this section's
+# reference solutions — on activations from the training split of the book's Python-documentation
+# corpus, and ships with the book (float16). Its `meta.json` records the recipe. Below it is
+# evaluated on held-out text (the corpus's validation split) with four numbers:
 #
-# ## Summary
+# - **reconstruction**: the fraction of variance it leaves unexplained (FVU, 0 is perfect);
+# - **L0**: active latents per token;
+# - **dead latents** on this text;
+# - **spliced-in loss**: the model's next-token loss when the residual stream at that layer is
+#   replaced by the SAE's reconstruction, against the clean loss and against replacing it with its
+#   mean (a floor any useful SAE must beat by far).
 #
-# - Toy models with $n$ features in $m < n$ dimensions store all features, in superposition, once
-#   the features are sparse enough; dense features get PCA-like dedicated dimensions, and the least
-#   important ones are dropped.
-# - Importance decides *which* features enter superposition; sparsity decides *whether*. Two
-#   features in one dimension show sharp phase changes between "drop", "dedicate" and "share".
-# - Interference, dimensions per feature and per-feature dimensionality measure superposition from
-#   $W$ alone; dimensionalities cluster at the fractions of regular geometric arrangements.
-# - A sparse autoencoder — ReLU encoder after subtracting the decoder bias, unit-norm decoder rows,
-#   L1 on the latents, dead-latent resampling — recovers the toy model's feature directions from
-#   its activations, each to a cosine similarity above 0.9.
-#
-# ## Further reading
-#
-# - Elhage et al., [Toy Models of
-#   Superposition](https://transformer-circuits.pub/2022/toy_model/index.html) (2022) — the toy
-#   model, the sparsity and importance sweeps, the phase diagrams and feature geometry rebuilt here.
-# - Bricken et al., [Towards Monosemanticity: Decomposing Language Models With Dictionary
-#   Learning](https://transformer-circuits.pub/2023/monosemantic-features/index.html) (2023) — SAEs
-#   on a one-layer transformer: the architecture, decoder normalisation, gradient projection and
-#   resampling used here.
-# - Cunningham et al., [Sparse Autoencoders Find Highly Interpretable Features in Language
-#   Models](https://arxiv.org/abs/2309.08600) (2023) — SAEs on Pythia's residual stream, and the
-#   toy-data check that an SAE recovers known features.
-# - Sharkey, Braun and Millidge, [Taking features out of superposition with sparse
-#   autoencoders](https://www.lesswrong.com/posts/z6QQJbtpkEAX3Aojj/interim-research-report-taking-features-out-of-superposition)
-#   (2022) — the interim report that first scored SAEs by maximum cosine similarity on synthetic
-#   features.
-# - Bloom et al., [SAELens](https://github.com/jbloomAus/SAELens) — the library most SAE research
-#   uses to train, load and analyse SAEs on real models.
+# (This cell loads SmolLM2 and runs 4 windows of 128 tokens through it three times: 20–50 s, depending on the machine's load.)

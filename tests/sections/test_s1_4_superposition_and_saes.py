@@ -573,3 +573,33 @@ ALTERNATIVES: dict[str, str] = {
 }
 
 globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))
+
+
+def test_smollm2_sae_meta_matches_script() -> None:
+    """The shipped SmolLM2 SAE was made by tools/train_sae_smollm2.py with its current defaults,
+    and is small enough to ship (≤ 20 MB)."""
+    import dataclasses
+    import importlib.util
+    import json
+    import sys
+    from pathlib import Path
+
+    from arena_check.kit.paths import weights_dir
+
+    script = Path(__file__).resolve().parents[2] / "tools" / "train_sae_smollm2.py"
+    spec = importlib.util.spec_from_file_location("train_sae_smollm2", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve the script's annotations through it
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    hyper = module.Hyper()
+    folder = weights_dir(module.NAME_FMT.format(layer=hyper.layer))
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["hyperparameters"] == dataclasses.asdict(hyper), "meta.json is stale: retrain with the script"
+    assert meta["script"] == "tools/train_sae_smollm2.py"
+    assert meta["threads"] == 1
+    size = sum(f.stat().st_size for f in folder.iterdir())
+    assert size <= 20 * 2**20, f"{folder} is {size / 2**20:.1f} MB (limit 20 MB)"
