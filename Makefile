@@ -72,6 +72,7 @@ models: setup
 	$(BIN)/python tools/train_dqn_cartpole.py
 	$(BIN)/python tools/train_rlhf_smollm2.py --beta 0.05
 	$(BIN)/python tools/train_rlhf_smollm2.py --beta 0.5
+	$(BIN)/python tools/train_sae_smollm2.py
 
 ## bench: time the cold and warm builds, each page, and arena-check; prints a table
 bench: setup
