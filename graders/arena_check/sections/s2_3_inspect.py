@@ -287,7 +287,7 @@ def scripted_log() -> Any:
     from inspect_ai.log import read_eval_log
 
     with tempfile.TemporaryDirectory() as log_dir:
-        log = inspect_eval(task, model=scripted_model(replies), log_dir=log_dir, display="none")[0]
+        log = inspect_eval(task, model=scripted_model(replies), log_dir=log_dir, display="log")[0]
         return read_eval_log(log.location)  # samples read into memory before the folder goes
 
 
