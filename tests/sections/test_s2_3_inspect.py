@@ -433,4 +433,74 @@ ALTERNATIVES = {
     """,
 }
 
+
+# From grading the section as a learner would (written from the page alone).
+LEARNER_ALTERNATIVES = {
+    "shuffle_sample": ("the global random module seeded with the seed", """
+        def shuffle_sample(sample, seed):
+            idx = list(range(len(sample.choices)))
+            random.seed(seed)
+            random.shuffle(idx)
+            tgt = idx.index("ABCDEFGH".index(sample.target))
+            return Sample(input=sample.input, choices=[sample.choices[i] for i in idx],
+                          target="ABCDEFGH"[tgt], id=sample.id, metadata=sample.metadata)
+    """),
+    "mcq_prompt": ("the first message's content set directly", """
+        @solver
+        def mcq_prompt(template=MCQ_TEMPLATE):
+            async def solve(state, generate):
+                opts = format_choices([state.choices[i].value for i in range(len(state.choices))])
+                state.messages[0].content = template.format(question=state.input_text, choices=opts)
+                return state
+            return solve
+    """),
+    "sample_rows": ("the score looked up by the scorer's name", """
+        def sample_rows(log):
+            rows = []
+            for s in log.samples:
+                sc = s.scores["letter_scorer"]
+                rows.append({"id": s.id, "target": s.target, "answer": sc.answer,
+                             "correct": 1.0 if sc.value == "C" else 0.0})
+            return rows
+    """),
+    "record_to_sample": ("chr arithmetic for the letter", """
+        def record_to_sample(record):
+            k = record["answer"]
+            return Sample(record["question"], choices=record["options"][:], target=chr(65 + k),
+                          id=record["id"], metadata={"answer_text": record["options"][k]})
+    """),
+}
+for _name, _alt in LEARNER_ALTERNATIVES.items():
+    ALTERNATIVES[_name] = [("alternative", ALTERNATIVES[_name]), _alt]
+
+MUTANTS["letter_scorer"].append(("compares the letter with the Target object, not its text", """
+    @scorer(metrics=[accuracy(), stderr()])
+    def letter_scorer():
+        async def score(state, target):
+            letter = extract_letter(state.output.completion, len(state.choices))
+            return Score(value=CORRECT if letter == target.target else INCORRECT, answer=letter)
+        return score
+"""))
+MUTANTS["choice_shares"].append(("a Counter over every non-None answer", """
+    def choice_shares(answers, n_choices):
+        from collections import Counter
+        c = Counter(a for a in answers if a)
+        total = sum(c.values())
+        return [c[LETTERS[i]] / total if total else 0.0 for i in range(n_choices)]
+"""))
+MUTANTS["accuracy_ci"].append(("z applied to the variance, not the standard error", """
+    def accuracy_ci(values, z=1.96):
+        n = len(values); m = sum(values) / n
+        var = statistics.variance(values) / n
+        return m, m - z * var, m + z * var
+"""))
+MUTANTS["shuffle_sample"].append(("a fresh Random() not seeded: not reproducible", """
+    def shuffle_sample(sample, seed):
+        order = list(range(len(sample.choices)))
+        random.Random().shuffle(order)
+        old = LETTERS.index(sample.target)
+        return Sample(input=sample.input, choices=[sample.choices[j] for j in order],
+                      target=LETTERS[order.index(old)], id=sample.id, metadata=dict(sample.metadata or {}))
+"""))
+
 globals().update(make_tests("2.3", MUTANTS, alternatives=ALTERNATIVES))
