@@ -7,11 +7,13 @@ once (a fixture) by running the reference task with the scripted model, offline.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import copy
 import math
 import random
 import statistics
 import tempfile
+import threading
 from typing import Any
 
 from arena_check.reference import s2_3_inspect as ref
@@ -157,6 +159,34 @@ def check_shuffle_sample(shuffle_sample) -> None:
 # ------------------------------------------------------------------------------ mcq_prompt
 
 
+def _await(coroutine: Any) -> Any:
+    """Run a coroutine to completion from synchronous code, also inside a notebook.
+
+    Why: in a Jupyter kernel an event loop is already running in this thread, and ``asyncio.run``
+    refuses to start a second one there (unless something patched asyncio with nest_asyncio first,
+    which a warm machine's kernel may have done and a fresh one had not). A running loop means: run
+    the coroutine on a new loop in a helper thread, with this thread's context variables.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # noqa: BLE001 — re-raised in the caller's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _run_solver(solver: Any, state: Any) -> Any:
     calls: list[Any] = []
 
@@ -164,7 +194,7 @@ def _run_solver(solver: Any, state: Any) -> Any:
         calls.append(s)
         return s
 
-    result = asyncio.run(solver(state, fake_generate))
+    result = _await(solver(state, fake_generate))
     return result, calls
 
 
@@ -228,7 +258,7 @@ def _score(scorer_factory: Any, choices: list[str], completion: str, target: str
 
     scorer = call(scorer_factory, name="letter_scorer", context=context)
     try:
-        return asyncio.run(scorer(_state(choices, completion), Target(target)))
+        return _await(scorer(_state(choices, completion), Target(target)))
     except NotImplementedError:
         raise
     except Exception as error:  # noqa: BLE001
