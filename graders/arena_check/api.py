@@ -421,6 +421,9 @@ def check(section: str, exercise: str, obj: Any, *, timeout: float | None = None
         return CheckReport(section=section, source=source_label, skipped=True)
     try:
         specs = registry.checks_for(section, exercise)
+        # The section's fixtures (models, tokenizers) before any time limit starts: on a new
+        # machine the first one may convert SmolLM2 (~30–50 s), which no check's limit allows.
+        registry.prepare(section)
     except registry.SectionUnavailable as e:
         print(f"arena-check: {e}")
         if os.environ.get(STRICT_ENV):

@@ -173,3 +173,27 @@ def test_a_fixture_is_made_once_in_the_grader_before_the_checks_fork(tmp_path) -
             grade_file("10.2", path)
     finally:
         registry.unregister_section("10.2")
+
+
+def test_a_slow_fixture_does_not_count_against_an_in_notebook_check(capsys) -> None:
+    """arena_check.check() makes the section's fixtures before its time limit starts: a first
+    model load (SmolLM2's conversion on a new machine) takes longer than any check may."""
+    import time
+
+    import arena_check
+
+    registry.register_section("10.3", "with a slow fixture")
+    try:
+        @registry.fixture("10.3")
+        def slow() -> int:
+            time.sleep(1.5)
+            return 41
+
+        @registry.check("10.3", "add_one", timeout=1.0)
+        def check_add_one(add_one) -> None:
+            assert add_one(slow()) == 42
+
+        report = arena_check.check("10.3", "add_one", lambda n: n + 1)
+        assert report.passed, capsys.readouterr().out
+    finally:
+        registry.unregister_section("10.3")
