@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from glob import glob
 from pathlib import Path
 
+from arena_check.kit.paths import cache_path
+
 SUFFIXES = (".py", ".ipynb")
 SKIPPED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".git"}
 #: seconds a worker may take beyond the sum of its checks' limits: interpreter start, imports,
@@ -301,7 +303,7 @@ def grade_one(sub: Submission, settings: Settings, sha256: str) -> Row:
             worker += ["--import", module]
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(work), "TMPDIR": str(work)}
         if settings.sandbox == "on":
-            needed = [Path(p) for p in sys.path if p] + [Path(sys.prefix), Path(sys.base_prefix), _cache_dir()]
+            needed = [Path(p) for p in sys.path if p] + [Path(sys.prefix), Path(sys.base_prefix), cache_path()]
             needed += [Path(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
             cmd = sandbox_command(work, Path(tmp), settings.hidden, needed) + worker
         else:
@@ -338,16 +340,6 @@ def grade_one(sub: Submission, settings: Settings, sha256: str) -> Row:
     row.status, row.points, row.max_points = result["status"], result["points"], result["max_points"]
     row.exercises, row.message, row.report = result["exercises"], result["message"], result["report"]
     return row
-
-
-def _cache_dir() -> Path:
-    """The model cache's path, without creating it (``kit.paths.cache_dir`` would)."""
-    from arena_check.kit.paths import CACHE_ENV
-
-    root = os.environ.get(CACHE_ENV) or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "arena-check"
-    )
-    return Path(root)
 
 
 _RUNNING: set[subprocess.Popen] = set()

@@ -12,12 +12,18 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def cache_dir() -> Path:
-    """``$ARENA_CHECK_CACHE`` or ``~/.cache/arena-check``; created on first use. Never inside the repo."""
+def cache_path() -> Path:
+    """Where the cache is: ``$ARENA_CHECK_CACHE`` or ``~/.cache/arena-check``, not created (the
+    batch grader needs the path to keep it readable in a sandbox without making it)."""
     root = os.environ.get(CACHE_ENV) or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "arena-check"
     )
-    path = Path(root)
+    return Path(root)
+
+
+def cache_dir() -> Path:
+    """:func:`cache_path`, created on first use. Never inside the repo."""
+    path = cache_path()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
