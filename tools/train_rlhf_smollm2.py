@@ -9,6 +9,7 @@ script and the page cannot drift apart. Deterministic: seeds fixed, one torch th
 
     .venv/bin/python tools/train_rlhf_smollm2.py            # both runs, about 5-30 min, depending on the machine's load
     .venv/bin/python tools/train_rlhf_smollm2.py --beta 0.05 # one run
+    .venv/bin/python tools/train_rlhf_smollm2.py --out /tmp/x # into /tmp/x/rlhf-smollm2-beta-<beta>/
 
 Writes graders/arena_check/kit/weights/rlhf-smollm2-beta-<beta>/: adapter_model.safetensors
 (float16), adapter_config.json, and meta.json with the settings and the per-step reward and KL.
@@ -22,6 +23,7 @@ import hashlib
 import json
 import time
 from functools import partial
+from pathlib import Path
 
 import torch
 from peft import LoraConfig, get_peft_model
@@ -38,7 +40,8 @@ RANK, ALPHA = 4, 8.0
 BETAS = (0.05, 0.5)
 
 
-def train(beta: float) -> None:
+def train(beta: float, out_root: Path | None = None) -> None:
+    """One run; its folder goes under ``out_root`` (the package's weights folder by default)."""
     torch.manual_seed(0)
     model, tokenizer = load_hf()
     config = LoraConfig(r=RANK, lora_alpha=ALPHA, target_modules=rl.LORA_TARGETS, lora_dropout=0.0)
@@ -55,7 +58,8 @@ def train(beta: float) -> None:
                     "seconds": round(time.perf_counter() - t0, 1), "sample": stats["texts"][0]})
         print(f"beta {beta} step {step:2d}  score {stats['score']:.3f}  kl {stats['kl']:6.2f}  "
               f"{time.perf_counter() - t0:5.1f}s  {stats['texts'][0]!r}", flush=True)
-    folder = weights_dir(f"rlhf-smollm2-beta-{beta}")
+    name = f"rlhf-smollm2-beta-{beta}"
+    folder = out_root / name if out_root is not None else weights_dir(name)
     folder.mkdir(parents=True, exist_ok=True)
     policy.save_pretrained(str(folder))
     weights = folder / "adapter_model.safetensors"
@@ -83,9 +87,11 @@ def main() -> None:
     torch.set_num_threads(1)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--beta", type=float, action="append", help="train only these betas")
-    betas = parser.parse_args().beta or list(BETAS)
-    for beta in betas:
-        train(beta)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write the run folders here instead of the package's weights folder")
+    args = parser.parse_args()
+    for beta in args.beta or list(BETAS):
+        train(beta, args.out)
 
 
 if __name__ == "__main__":
