@@ -431,8 +431,9 @@ arena_check.check("1.4", "feature_dimensionality", feature_dimensionality)
 # $\lVert x - \hat x \rVert^2 + \lambda \lVert a \rVert_1$. The L1 penalty could be dodged by
 # making $a$ tiny and $W_\text{dec}$ huge, so the decoder's rows are kept at unit norm. This is the
 # formulation of Bricken et al. (2023); the field's standard library for training and loading SAEs
-# on real models is [SAELens](https://github.com/jbloomAus/SAELens) (`sae_lens`), which is not a
-# dependency of this book — here you write the SAE yourself, which is the point of the exercise.
+# on real models is [SAELens](https://github.com/jbloomAus/SAELens) (`sae_lens`). Here you write
+# the SAE yourself, which is the point of the exercise; Part 4 then loads the shipped
+# SmolLM2 SAE into SAELens's own class and checks that it computes what your functions compute.
 #
 # Conventions on this page: `W_enc` is `[d_in, d_sae]`, `W_dec` is `[d_sae, d_in]` (one feature
 # direction per row), `b_enc` is `[d_sae]`, `b_dec` is `[d_in]`.
