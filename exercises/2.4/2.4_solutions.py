@@ -293,8 +293,8 @@ arena_check.check("2.4", "play_episode", play_episode)
 
 # %%
 def tool_schema(fn: Callable[..., Any]) -> dict[str, Any]:
-    """{"name": fn.__name__, "description": the first line of fn's docstring, stripped ("" if
-    none), "parameters": {"type": "object", "properties": {param: {"type": JSON_TYPES[annotation]}
+    """{"name": fn.__name__, "description": the first line of inspect.getdoc(fn), stripped (""
+    if none), "parameters": {"type": "object", "properties": {param: {"type": JSON_TYPES[annotation]}
     for each parameter in signature order}, "required": [params without a default, in order]}}.
     A parameter whose annotation is missing or not in JSON_TYPES gets {} (any type)."""
     hints = typing.get_type_hints(fn)

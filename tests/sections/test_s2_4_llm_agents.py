@@ -1009,4 +1009,272 @@ ALTERNATIVES = {
     """,
 }
 
+
+# mutants and alternatives from a learner pass over the page
+MUTANTS['bfs_path'].append(('learner: goal tested when enqueued, start == goal not handled', """
+        def bfs_path(graph, start, goal):
+            seen = {start}
+            q = deque([[start]])
+            while q:
+                path = q.popleft()
+                for v in graph.get(path[-1], ()):
+                    if v == goal:
+                        return path + [v]
+                    if v not in seen:
+                        seen.add(v)
+                        q.append(path + [v])
+            return None
+"""))
+MUTANTS['WikiGameEnv'].append(('learner: truncated one move early (max_moves - 1)', """
+        _B = WikiGameEnv
+        class WikiGameEnv(_B):
+            def step(self, action):
+                obs, r, term, trunc, info = super().step(action)
+                return obs, r, term, (not term) and info["moves"] >= self.max_moves - 1, info
+"""))
+MUTANTS['play_episode'].append(('learner: success = on the goal or within 10 moves', """
+        def play_episode(env, policy, start, goal):
+            obs, info = env.reset(options={"start": start, "goal": goal})
+            if start == goal:
+                return {"success": True, "moves": 0, "path": [start]}
+            while True:
+                obs, reward, terminated, truncated, info = env.step(policy(obs))
+                if terminated or truncated:
+                    return {"success": obs["page"] == goal or info["moves"] <= 10, "moves": info["moves"], "path": info["path"]}
+"""))
+MUTANTS['tool_schema'].append(('learner: first line of the raw __doc__ (empty when it starts on line 2)', """
+        def tool_schema(fn):
+            hints = typing.get_type_hints(fn)
+            params = inspect.signature(fn).parameters
+            return {"name": fn.__name__, "description": (fn.__doc__ or "").partition(chr(10))[0].strip(),
+                    "parameters": {"type": "object",
+                                   "properties": {n: ({"type": JSON_TYPES[hints[n]]} if hints.get(n) in JSON_TYPES else {}) for n in params},
+                                   "required": [n for n, p in params.items() if p.default is inspect.Parameter.empty]}}
+"""))
+MUTANTS['parse_tool_call'].append(("learner: text after the last 'Action:' anywhere", """
+        def parse_tool_call(text):
+            if "Action:" not in text:
+                raise ValueError("no action")
+            try:
+                obj = json.loads(text.split("Action:")[-1])
+            except json.JSONDecodeError as e:
+                raise ValueError(str(e))
+            if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments", {}), dict):
+                raise ValueError("bad")
+            return {"name": obj["name"], "arguments": obj.get("arguments", {})}
+"""))
+MUTANTS['run_tool_call'].append(('learner: only TypeError caught', """
+        def run_tool_call(tools, call):
+            name = call["name"]
+            if name not in tools:
+                return f"Error: unknown tool {name!r}; tools: {', '.join(sorted(tools))}", True
+            try:
+                return str(tools[name](**call.get("arguments", {}))), False
+            except TypeError as e:
+                return f"Error: TypeError: {e}", True
+"""))
+MUTANTS['agent_loop'].append(('learner: failures never reset after a success', """
+        def agent_loop(policy, tools, messages, max_turns=MAX_MOVES, max_retries=2):
+            history = [dict(m) for m in messages]
+            failures = 0
+            for turn in range(max_turns):
+                text = policy(history)
+                if "Action:" not in text:
+                    history.append({"role": "assistant", "content": text})
+                    break
+                cid = f"call_{turn}"
+                history.append({"role": "assistant", "content": text, "tool_call_id": cid})
+                try:
+                    content, error = run_tool_call(tools, parse_tool_call(text))
+                except ValueError as e:
+                    content, error = f"Error: {e}", True
+                history.append({"role": "tool", "tool_call_id": cid, "content": content, "error": error})
+                if error:
+                    failures += 1
+                if failures > max_retries:
+                    break
+            return history
+"""))
+MUTANTS['truncate_history'].append(('learner: the system prompt and the task both pinned', """
+        def truncate_history(messages, max_messages):
+            head = [m for m in messages[:2] if m["role"] in ("system", "user")]
+            rest = list(messages[len(head):])
+            budget = max_messages - len(head)
+            tail = rest[max(0, len(rest) - budget):] if budget > 0 else []
+            while tail and tail[0]["role"] == "tool":
+                tail = tail[1:]
+            return head + tail
+"""))
+MUTANTS['rank_links'].append(("learner: log-probs divided by the name's length", """
+        def rank_links(chat, goal, links, template=PLAIN_TEMPLATE):
+            if not links:
+                return []
+            lp = chat.logprobs([{"role": "user", "content": template.format(goal=goal)}], list(links), whole_reply=True)
+            return [float(x) / len(l) for x, l in zip(lp, links)]
+"""))
+MUTANTS['wiki_tools'].append(("learner: no 'Out of moves' message", """
+        _ref_tools = wiki_tools
+        def wiki_tools(env):
+            g, m, l = _ref_tools(env)
+            @tool
+            def move_to():
+                async def execute(page: str) -> str:
+                    '''Follow a link.
+
+                    Args:
+                        page: a linked page.
+                    '''
+                    links = env.graph[env.page]
+                    if page not in links:
+                        raise ToolError(f"{page!r} is not a link")
+                    obs, r, term, trunc, info = env.step(links.index(page))
+                    if term:
+                        return f"You reached the goal {env.goal} in {info['moves']} moves."
+                    return f"Moved to {env.page}. Links: {', '.join(obs['links'])}"
+                return execute
+            return [g, move_to(), l]
+"""))
+
+_LEARNER_ALTERNATIVES = {
+    "paired_bootstrap": """
+        def paired_bootstrap(a, b, n_boot=10_000, seed=0, alpha=0.05):
+            d = np.asarray(b, float) - np.asarray(a, float)
+            rng = np.random.default_rng(seed)
+            means = np.array([d[rng.integers(0, len(d), len(d))].mean() for _ in range(n_boot)])
+            return float(d.mean()), float(np.quantile(means, alpha / 2)), float(np.quantile(means, 1 - alpha / 2))
+""",
+    'bfs_path': """
+        def bfs_path(graph, start, goal):
+            if start == goal:
+                return [start]
+            prev = {start: None}
+            q = deque([start])
+            while q:
+                u = q.popleft()
+                for v in graph.get(u, []):
+                    if v in prev:
+                        continue
+                    prev[v] = u
+                    if v == goal:
+                        out = []
+                        while v is not None:
+                            out.insert(0, v)
+                            v = prev[v]
+                        return out
+                    q.append(v)
+            return None
+""",
+    'WikiGameEnv': """
+        class WikiGameEnv(gym.Env):
+            def __init__(self, graph, max_moves=MAX_MOVES):
+                self.graph = {page: tuple(links) for page, links in graph.items()}
+                self.pages = sorted(self.graph)
+                self.max_moves = max_moves
+                self.action_space = spaces.Discrete(max(len(v) for v in self.graph.values()))
+                self.page = self.goal = ""
+                self.path = []
+                self.done = True
+
+            def reset(self, *, seed=None, options=None):
+                super().reset(seed=seed)
+                if options:
+                    start, goal = options["start"], options["goal"]
+                else:
+                    start = goal = None
+                    while start == goal:
+                        start = self.pages[self.np_random.integers(len(self.pages))]
+                        goal = self.pages[self.np_random.integers(len(self.pages))]
+                self.page, self.goal, self.path, self.moves = start, goal, [start], 0
+                self.done = start == goal
+                return {"page": start, "links": list(self.graph.get(start, [])), "goal": goal}, {"moves": 0, "path": [start], "invalid": False}
+
+            def step(self, action):
+                if self.done:
+                    raise RuntimeError("episode over")
+                links = list(self.graph.get(self.page, []))
+                bad = action < 0 or action >= len(links)
+                if not bad:
+                    self.page = links[action]
+                self.moves += 1
+                self.path.append(self.page)
+                won = self.page == self.goal
+                out = (not won) and self.moves >= self.max_moves
+                self.done = won or out
+                obs = {"page": self.page, "links": list(self.graph.get(self.page, [])), "goal": self.goal}
+                return obs, (1.0 if won else 0.0), won, out, {"moves": self.moves, "path": self.path.copy(), "invalid": bad}
+""",
+    'play_episode': """
+        def play_episode(env, policy, start, goal):
+            obs, info = env.reset(options={"start": start, "goal": goal})
+            result = {"success": start == goal, "moves": 0, "path": [start]}
+            if start == goal:
+                return result
+            for _ in range(10_000):
+                obs, r, term, trunc, info = env.step(policy(obs))
+                result = {"success": bool(term), "moves": info["moves"], "path": list(info["path"])}
+                if term or trunc:
+                    break
+            return result
+""",
+    'tool_schema': """
+        def tool_schema(fn):
+            sig = inspect.signature(fn, eval_str=True)
+            props = {}
+            for n, p in sig.parameters.items():
+                t = JSON_TYPES.get(p.annotation) if p.annotation is not inspect.Parameter.empty else None
+                props[n] = {"type": t} if t else {}
+            doc = (inspect.getdoc(fn) or "").partition(chr(10))[0].strip()
+            return {"name": fn.__name__, "description": doc,
+                    "parameters": {"type": "object", "properties": props,
+                                   "required": [n for n, p in sig.parameters.items() if p.default is p.empty]}}
+""",
+    'truncate_history': """
+        def truncate_history(messages, max_messages):
+            out = []
+            sys_msg = messages[0] if messages and messages[0]["role"] == "system" else None
+            rest = messages[1:] if sys_msg is not None else messages
+            room = max_messages - (sys_msg is not None)
+            start = max(0, len(rest) - max(room, 0)) if room > 0 else len(rest)
+            while start < len(rest) and rest[start]["role"] == "tool":
+                start += 1
+            return ([sys_msg] if sys_msg is not None else []) + list(rest[start:])
+""",
+    'rank_links': """
+        def rank_links(chat, goal, links, template=PLAIN_TEMPLATE):
+            if len(links) == 0:
+                return []
+            return [float(v) for v in chat.logprobs(template.format(goal=goal), tuple(links), whole_reply=True)]
+""",
+    'elicited_choice': """
+        def elicited_choice(obs, scores, visited, lookahead):
+            links = list(obs["links"])
+            goal = obs["goal"]
+            if goal in links:
+                return links.index(goal)
+            hits = [i for i, l in enumerate(links) if goal in lookahead(l)]
+            if hits:
+                return hits[0]
+            pool = [l for l in links if l not in visited] or links
+            best = max(scores[l] for l in pool)
+            return next(i for i, l in enumerate(links) if l in pool and scores[l] == best)
+""",
+    "parse_tool_call": """
+        import re as _re
+        def parse_tool_call(text):
+            found = _re.findall(r"^[ \t]*Action:(.*)$", text, flags=_re.M)
+            if not found:
+                raise ValueError("no Action line")
+            try:
+                obj = json.loads(found[-1])
+            except Exception as e:
+                raise ValueError(f"bad JSON {e}")
+            if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments", {}), dict):
+                raise ValueError("bad call")
+            return {"name": obj["name"], "arguments": obj.get("arguments", {})}
+""",
+}
+for _name, _source in _LEARNER_ALTERNATIVES.items():
+    _first = ALTERNATIVES[_name]
+    ALTERNATIVES[_name] = [("another style", _first), ("learner", _source)]
+
 globals().update(make_tests("2.4", MUTANTS, alternatives=ALTERNATIVES))
