@@ -23,6 +23,7 @@ _ENTRY_MODULES: dict[str, str] = {
     "gpt2-mini": "arena_check.kit.models.gpt2_mini",
     "organism-false-trigger": "arena_check.kit.models.organisms",
     "attn-only-2l": "arena_check.kit.models.attn_only",
+    "brackets-classifier": "arena_check.kit.models.brackets",
 }
 
 
