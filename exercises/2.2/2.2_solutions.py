@@ -134,9 +134,10 @@ def retry_after_seconds(error: BaseException) -> float | None:
 # reference](https://platform.openai.com/docs/api-reference/chat/create) is the de-facto standard
 # that most servers copy). The model itself never sees the list: it sees one string, made by the
 # model's chat template, which wraps each message in special tokens and ends with the
-# header of the assistant's turn, so that the most likely continuation is the reply. A template
-# that differs by one newline from the one used in training makes a model measurably worse, which
-# is why evaluation harnesses take the template from the tokenizer rather than writing their own.
+# header of the assistant's turn, so that the most likely continuation is the reply. A prompt
+# that differs from the training format — a missing newline, a missing system prompt — is still
+# accepted without any error and can make the model worse, which is why evaluation harnesses take
+# the template from the tokenizer rather than writing their own.
 # Here we write one anyway, to know exactly what it does, and test it against the tokenizer's.
 #
 # ### Exercise 1 · `render_chat`
