@@ -92,6 +92,23 @@ def help_link_graph() -> Graph:
     return {page: sorted(links[page]) for page in sorted(biggest)}
 
 
+class WikiGameBase(gym.Env):
+    """The wiki game's state, shared by the exercise's env: the graph, the current page, the goal,
+    the pages visited (start included) and whether the episode has ended."""
+
+    def __init__(self, graph: Mapping[str, Sequence[str]], max_moves: int = MAX_MOVES) -> None:
+        self.graph = {page: tuple(links) for page, links in graph.items()}
+        self.pages = sorted(self.graph)
+        self.max_moves = max_moves
+        self.action_space = spaces.Discrete(max(len(v) for v in self.graph.values()))
+        self.page = self.goal = ""
+        self.path: list[str] = []
+        self.done = True
+
+    def _obs(self) -> dict[str, Any]:
+        return {"page": self.page, "links": self.graph.get(self.page, ()), "goal": self.goal}
+
+
 PLAIN_TEMPLATE = "Name one Python help topic that is closely related to {goal}."
 REACT_TEMPLATE = (
     "Goal: reach the Python help page {goal}.\n"
@@ -145,8 +162,9 @@ arena_check.check("2.4", "bfs_path", bfs_path)
 
 
 # %% [markdown]
-# Most pairs are 3 to 6 links apart, a few up to 12: the pairs we evaluate on are drawn from
-# distances 2 to 6, which the oracle reaches well within the 10-move budget.
+# {glue:text}`share_2_6` of ordered pairs of pages are 2 to 6 links apart, and the farthest are
+# {glue:text}`max_distance` apart. The pairs we evaluate on are drawn from distances 2 to 6, which
+# the oracle reaches well within the 10-move budget.
 #
 # ### Exercise 2 · `WikiGameEnv`
 #
@@ -160,6 +178,10 @@ arena_check.check("2.4", "bfs_path", bfs_path)
 # evaluations such as METR's and Inspect's agent benchmarks put the task in an environment with a
 # fixed budget and a success signal, not in the prompt. The budget must be enforced by the
 # environment: an agent loop that "forgets" to stop would otherwise count a success on move 14.
+#
+# `WikiGameBase` (in the setup cell) already holds the state — `graph`, `pages`, `max_moves`,
+# `page`, `goal`, `path`, `done` — and builds the observation with `_obs()`; you write `reset` and
+# `step`.
 #
 # <details><summary>Hint 1 · reset</summary>
 #
@@ -176,7 +198,7 @@ arena_check.check("2.4", "bfs_path", bfs_path)
 # </details>
 
 # %%
-class WikiGameEnv(gym.Env):
+class WikiGameEnv(WikiGameBase):
     """The wiki game. Observation: {"page": str, "links": tuple of the page's links (graph order),
     "goal": str}. Action: an int index into obs["links"]. Info: {"moves": int, "path": list of
     pages visited so far, start included, "invalid": bool (this step's action was out of range)}.
@@ -188,18 +210,6 @@ class WikiGameEnv(gym.Env):
     terminated: the page is the goal (reward 1.0); truncated: max_moves moves made without
     reaching it (reward 0.0); never both. Stepping after the episode ended raises RuntimeError.
     """
-
-    def __init__(self, graph: Mapping[str, Sequence[str]], max_moves: int = MAX_MOVES) -> None:
-        self.graph = {page: tuple(links) for page, links in graph.items()}
-        self.pages = sorted(self.graph)
-        self.max_moves = max_moves
-        self.action_space = spaces.Discrete(max(len(v) for v in self.graph.values()))
-        self.page = self.goal = ""
-        self.path: list[str] = []
-        self.done = True
-
-    def _obs(self) -> dict[str, Any]:
-        return {"page": self.page, "links": self.graph.get(self.page, ()), "goal": self.goal}
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[dict, dict]:
         super().reset(seed=seed)
@@ -671,6 +681,11 @@ arena_check.check("2.4", "elicited_choice", elicited_choice)
 # page's only expensive step: the cell takes {glue:text}`smol_seconds` s on the build's CPU, loading
 # the model included, for {glue:text}`n_scores` link scores. That cost is why the pairs share three
 # goals: scores are reused across the episodes of a goal.
+
+# %% [markdown]
+# The same agent runs through Inspect's tool loop unchanged: a scripted model whose reply is the
+# elicited agent's `move_to` call (the scores come from the run above), against the Inspect tools of
+# Exercise 9. Its outcomes on the first pairs match the gymnasium runs:
 
 # %% [markdown]
 # ## Part 5 · Results and the elicitation gain

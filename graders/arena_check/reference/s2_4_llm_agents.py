@@ -59,6 +59,23 @@ def help_link_graph() -> Graph:
     return {page: sorted(links[page]) for page in sorted(biggest)}
 
 
+class WikiGameBase(gym.Env):
+    """The wiki game's state, shared by the exercise's env: the graph, the current page, the goal,
+    the pages visited (start included) and whether the episode has ended."""
+
+    def __init__(self, graph: Mapping[str, Sequence[str]], max_moves: int = MAX_MOVES) -> None:
+        self.graph = {page: tuple(links) for page, links in graph.items()}
+        self.pages = sorted(self.graph)
+        self.max_moves = max_moves
+        self.action_space = spaces.Discrete(max(len(v) for v in self.graph.values()))
+        self.page = self.goal = ""
+        self.path: list[str] = []
+        self.done = True
+
+    def _obs(self) -> dict[str, Any]:
+        return {"page": self.page, "links": self.graph.get(self.page, ()), "goal": self.goal}
+
+
 PLAIN_TEMPLATE = "Name one Python help topic that is closely related to {goal}."
 REACT_TEMPLATE = (
     "Goal: reach the Python help page {goal}.\n"
@@ -86,7 +103,7 @@ def bfs_path(graph: Mapping[str, Sequence[str]], start: str, goal: str) -> list[
     return None
 
 
-class WikiGameEnv(gym.Env):
+class WikiGameEnv(WikiGameBase):
     """The wiki game. Observation: {"page": str, "links": tuple of the page's links (graph order),
     "goal": str}. Action: an int index into obs["links"]. Info: {"moves": int, "path": list of
     pages visited so far, start included, "invalid": bool (this step's action was out of range)}.
@@ -98,18 +115,6 @@ class WikiGameEnv(gym.Env):
     terminated: the page is the goal (reward 1.0); truncated: max_moves moves made without
     reaching it (reward 0.0); never both. Stepping after the episode ended raises RuntimeError.
     """
-
-    def __init__(self, graph: Mapping[str, Sequence[str]], max_moves: int = MAX_MOVES) -> None:
-        self.graph = {page: tuple(links) for page, links in graph.items()}
-        self.pages = sorted(self.graph)
-        self.max_moves = max_moves
-        self.action_space = spaces.Discrete(max(len(v) for v in self.graph.values()))
-        self.page = self.goal = ""
-        self.path: list[str] = []
-        self.done = True
-
-    def _obs(self) -> dict[str, Any]:
-        return {"page": self.page, "links": self.graph.get(self.page, ()), "goal": self.goal}
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[dict, dict]:
         super().reset(seed=seed)
