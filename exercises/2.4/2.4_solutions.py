@@ -9,10 +9,11 @@
 # A language model on its own maps text to text. An **agent** is a model inside a loop: it reads
 # what it has seen so far, asks for a tool to be run, reads the tool's result, and goes on until the
 # task is done or a budget runs out. The code around the model — tool definitions, the loop, the
-# prompt, what is kept of the history — is the scaffolding, and dangerous-capability
-# evaluations of agents (Kinniment et al. 2023) found that how well a model does depends as much on
-# it as on the model. An evaluator who under-invests in scaffolding under-estimates what a model
-# can do; measuring that gap is called elicitation.
+# prompt, what is kept of the history — is the scaffolding. Dangerous-capability
+# evaluations of agents (Kinniment et al. 2023) stress that their results hold for a model *with a
+# given scaffold*, and that a failure is only a lower bound on what the model could do with a
+# better one. An evaluator who under-invests in scaffolding under-estimates a model; the work of
+# closing that gap is called elicitation.
 #
 # This section builds all of it offline, on a small task with a known optimum: a **wiki game** over
 # the "related topics" links of Python's own `help()` pages (shipped with every Python, so it is
@@ -174,9 +175,9 @@ arena_check.check("2.4", "bfs_path", bfs_path)
 # an action is the index of a link; reaching the goal ends the episode (`terminated`, reward 1);
 # the tenth move without reaching it ends it too (`truncated`, reward 0).
 #
-# The same interface serves an RL agent, a scripted baseline and an LLM behind tools — which is why
-# evaluations such as METR's and Inspect's agent benchmarks put the task in an environment with a
-# fixed budget and a success signal, not in the prompt. The budget must be enforced by the
+# The same interface serves an RL agent, a scripted baseline and an LLM behind tools, and it is how
+# agent evaluations are built: the task lives in an environment with a budget, and success is read
+# from the environment's state, not from what the agent says. The budget must be enforced by the
 # environment: an agent loop that "forgets" to stop would otherwise count a success on move 14.
 #
 # `WikiGameBase` (in the setup cell) already holds the state — `graph`, `pages`, `max_moves`,
