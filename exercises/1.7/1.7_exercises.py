@@ -43,8 +43,8 @@
 # ## Setup
 #
 # The model is the zoo's **`brackets-classifier`**, trained by `tools/train_brackets_classifier.py`
-# (half an hour on one thread of a busy shared CPU; the setup cell prints the recorded time) and
-# shipped with the kit: 3 layers, 2 heads each, `d_model`
+# (half an hour on one thread of a busy shared CPU) and shipped with the kit — in your own
+# notebook, `from arena_check.kit import zoo; model = zoo.load("brackets-classifier")`: 3 layers, 2 heads each, `d_model`
 # 56, a ReLU MLP of 112 neurons per layer, LayerNorm, learned positions, a 4-token vocabulary
 # `[START] [PAD] ( )`, and an unembedding with 2 outputs instead of a vocabulary: index 1 means
 # *balanced*, index 0 *unbalanced*. It reads the answer at position 0, the `[START]` token. Its

@@ -550,4 +550,75 @@ ALTERNATIVES["attention_share"] = """
         return einsum(pattern[:, :, 0], mask.float(), "b h k, b k -> b h")
 """
 
+# From a learner pass over the page (solutions written from the docstrings alone).
+MUTANTS["tokenize"].append(("padded to the model's full context of 41 (learner test)", """
+    def tokenize(strings):
+        seqs = [torch.tensor([START] + [OPEN if c == "(" else CLOSE for c in s]) for s in strings]
+        out = torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True, padding_value=PAD)
+        return torch.cat([out, torch.full((len(strings), 41 - out.shape[1]), PAD)], 1)
+"""))
+MUTANTS["mask_padding_keys"].append(("masked_fill_ edits the scores in place (learner test)", """
+    def mask_padding_keys(scores, tokens):
+        return scores.masked_fill_((tokens == PAD)[:, None, None, :], -1e9)
+"""))
+MUTANTS["unbalanced_direction"].append(("LayerNorm bias added to the direction (learner test)", """
+    def unbalanced_direction(model):
+        return model.ln_final.w * (model.W_U[:, 0] - model.W_U[:, 1]) + model.ln_final.b
+"""))
+MUTANTS["start_head_outputs"].append(("b_O shared out among the heads (learner test)", """
+    def start_head_outputs(model, tokens):
+        _, cache = model.run_with_cache(tokens)
+        return torch.stack([einsum(cache["z", l][:, 0], model.W_O[l], "b h d, h d m -> b h m")
+                            + model.b_O[l] / model.cfg.n_heads for l in range(model.cfg.n_layers)], dim=1)
+"""))
+MUTANTS["direct_attribution"].append(("each part divided by its own std, not the frozen scale (learner test)", """
+    def direct_attribution(parts, scale, direction):
+        normed = (parts - parts.mean(-1, keepdim=True)) / parts.std(-1, keepdim=True)
+        return (normed * direction).sum(-1)
+"""))
+MUTANTS["attention_share"].append(("renormalised over the bracket keys (learner test)", """
+    def attention_share(pattern, mask):
+        p = pattern[:, :, 0, 1:]
+        return (p * mask[:, None, 1:]).sum(-1) / p.sum(-1)
+"""))
+ALTERNATIVES["tokenize"] = [
+    ("lists padded by hand", ALTERNATIVES["tokenize"]),
+    ("pad_sequence (learner test)", """
+        def tokenize(strings):
+            seqs = [torch.tensor([START] + [OPEN if c == "(" else CLOSE for c in s], dtype=torch.long)
+                    for s in strings]
+            return torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True, padding_value=PAD)
+    """),
+]
+ALTERNATIVES["mask_padding_keys"] = [
+    ("a large negative multiple", ALTERNATIVES["mask_padding_keys"]),
+    ("torch.where with finfo.min (learner test)", """
+        def mask_padding_keys(scores, tokens):
+            keep = (tokens != PAD)[:, None, None, :]
+            return torch.where(keep, scores, torch.finfo(scores.dtype).min)
+    """),
+]
+ALTERNATIVES["open_fraction"] = [
+    ("a loop over rows", ALTERNATIVES["open_fraction"]),
+    ("non-pad tokens minus [START] (learner test)", """
+        def open_fraction(tokens):
+            return (tokens == OPEN).float().sum(1) / ((tokens != PAD).float().sum(1) - 1)
+    """),
+]
+ALTERNATIVES["linear_fit"] = [
+    ("lstsq", ALTERNATIVES["linear_fit"]),
+    ("numpy polyfit and corrcoef squared (learner test)", """
+        def linear_fit(x, y):
+            import numpy as np
+            a, b = np.polyfit(x.double().numpy(), y.double().numpy(), 1)
+            r = np.corrcoef(x.numpy(), y.numpy())[0, 1]
+            return float(a), float(b), float(r ** 2)
+    """),
+]
+ALTERNATIVES["elevation"].append(("itertools.accumulate (learner test)", """
+    def elevation(s):
+        from itertools import accumulate
+        return torch.tensor(list(accumulate(1 if c == "(" else -1 for c in s)), dtype=torch.long)
+"""))
+
 globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))
