@@ -19,8 +19,8 @@
 # zero. A transformer has no loop in which to keep a running count, but a head that attends
 # *uniformly* to a set of positions outputs the *average* of what it reads there, and an average of
 # ±1 values is a count divided by a length. Weiss et al. (2021) write a balanced-brackets program
-# out of exactly such steps in their RASP language, and Yao et al. (2021) prove that self-attention
-# can recognise bounded-depth bracket languages this way. Whether gradient descent finds that
+# out of exactly such steps in their RASP language, and Yao et al. (2021) construct self-attention
+# networks that recognise bracket languages of bounded depth. Whether gradient descent finds that
 # program is an empirical question, answered here for one model.
 #
 # **You will be able to**
@@ -703,7 +703,7 @@ arena_check.check("1.7", "misclassified", misclassified)
 # - Weiss, Goldberg and Yahav, [Thinking Like Transformers](https://arxiv.org/abs/2106.06981)
 #   (2021) — RASP, a programming language whose primitives (select, aggregate) are what attention
 #   heads can do; its balanced-parentheses program computes running balances with uniform
-#   attention, as the heads on this page do.
+#   attention, as some of the heads on this page roughly do.
 # - Yao, Peng, Papadimitriou and Narasimhan, [Self-Attention Networks Can Process Bounded
 #   Hierarchical Languages](https://arxiv.org/abs/2105.11115) (2021) — constructions and
 #   experiments for Dyck languages of bounded depth with self-attention.
