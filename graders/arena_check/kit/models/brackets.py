@@ -1,6 +1,6 @@
 """``brackets-classifier``: a small bidirectional transformer that says whether a bracket string is balanced.
 
-Trained by ``tools/train_brackets_classifier.py`` (a few minutes on one CPU thread) and shipped in
+Trained by ``tools/train_brackets_classifier.py`` (29 min on one thread of a loaded CPU) and shipped in
 the package: ``kit/weights/brackets-classifier/`` holds ``model.safetensors`` and ``meta.json``
 (config, data recipe, hyperparameters, wall time, held-out accuracy per kind of string).
 
