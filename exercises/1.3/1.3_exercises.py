@@ -548,7 +548,9 @@ arena_check.check("1.3", "pearson", pearson)
 # choices; the table shows the numbers they are applied to.
 
 # %% [markdown]
-# Attention patterns of one head of each role on the first localisation prompt:
+# Attention patterns of one head of each role on the first localisation prompt. Most heads park most
+# of their attention on the first token (an "attention sink"); the plots leave that column out and
+# scale each head's colours to its largest remaining weight, so the informative entries show.
 
 # %% [markdown]
 # ### The circuit as a diagram
