@@ -43,6 +43,8 @@ def check_render_chat(render_chat) -> None:
         ("a system message first", ([system, user],)),
         ("user, assistant, user", ([user, {"role": "assistant", "content": "Paris."}, {"role": "user", "content": "And Peru?"}],)),
         ("a system message that is not first (the default one is still added)", ([user, system],)),
+        ("an assistant message first (the default system prompt is still added)",
+         ([{"role": "assistant", "content": "Hello."}, user],)),
         ("one user message, add_generation_prompt=False", ([user], False)),
         ("a conversation ending with the assistant, add_generation_prompt=False",
          ([system, user, {"role": "assistant", "content": "Paris"}],), {"add_generation_prompt": False}),
@@ -173,6 +175,10 @@ def check_parse_into(parse_into) -> None:
         ("a JSON list inside an object's place", ('[1, 2] {"x": 1, "y": 2}', point)),
         ("another schema (Point), one bad field", ('{"x": 1, "y": "two"}', point)),
         ("another schema (Point), valid", ('{"x": 1, "y": 2}', point)),
+        ("a distractor that is a number (a nested location: distractors.0)",
+         ('{"question": "q?", "answer": "a", "distractors": [1, "c", "d"]}', ref.WrittenItem)),
+        ("an McqItem whose answer is not an option (a whole-object error: empty location → 'item')",
+         ('{"question": "q?", "options": {"A": "x", "B": "y"}, "answer": "E"}', ref.McqItem)),
     ]
     check_defaults(parse_into, ref.parse_into, name="parse_into")
     for context, args in cases:
@@ -200,7 +206,7 @@ class _Recorder:
         self.replies = list(replies)
         self.calls: list[dict[str, Any]] = []
 
-    def complete(self, messages: Any, *, max_tokens: int = 256, temperature: float = 0.0,
+    def complete(self, messages: Any, *, max_tokens: int = 256, temperature: float | None = None,
                  seed: int | None = None, stop: Any = None) -> Any:
         from arena_check.kit.chat import ChatReply
 
@@ -232,12 +238,13 @@ def check_ask_structured(ask_structured) -> None:
         expect_equal(got, expected, context=f"`ask_structured`, {context}: the returned (object, calls)",
                      hint="return (parsed object or None, number of model calls); at most two calls.")
         for i, (c_got, c_exp) in enumerate(zip(mine.calls, theirs.calls, strict=False)):
-            expect_equal(
-                c_got, c_exp, context=f"`ask_structured`, {context}: model call #{i + 1}'s arguments",
-                hint="call model.complete(messages, max_tokens=max_tokens, temperature=0.0); the "
-                "re-ask adds the assistant's failed reply, then a user message "
-                "REASK.format(error=<parse_into's reason>).",
-            )
+            for key in ("temperature", "max_tokens", "messages"):
+                expect_equal(
+                    c_got[key], c_exp[key], context=f"`ask_structured`, {context}: model call #{i + 1}'s {key}",
+                    hint="call model.complete(messages, max_tokens=max_tokens, temperature=0.0) both "
+                    "times; the re-ask adds the assistant's failed reply, then a user message "
+                    "REASK.format(error=<parse_into's reason>).",
+                )
         if len(mine.calls) != len(theirs.calls):
             raise CheckFailed(
                 f"`ask_structured`, {context}: called the model {len(mine.calls)} times, expected "
@@ -354,6 +361,8 @@ def check_is_retryable(is_retryable) -> None:
         ("a 500 InternalServerError", _status_error(500), True),
         ("a 503 InternalServerError", _status_error(503), True),
         ("a 502 InternalServerError", _status_error(502), True),
+        ("a 507 InternalServerError (every status ≥ 500, not a list of the common ones)", _status_error(507), True),
+        ("a 529 (overloaded) InternalServerError", _status_error(529), True),
         ("a 429 RateLimitError", _status_error(429, {"retry-after": "2"}), True),
         ("a 408 (request timeout) APIStatusError", _status_error(408), True),
         ("a 409 ConflictError", _status_error(409), True),
@@ -733,6 +742,8 @@ def check_agreement(agreement) -> None:
          ({"g5": "Korea", "g4": None, "g3": "Chile", "g2": None, "g1": "Spain"}, gold)),
         ("nothing predicted", ({}, gold)),
         ("boolean labels", ({"a": True, "b": False, "c": True}, {"c": False, "a": True, "b": False})),
+        ("gold ids not in sorted order, two disagreements (listed in gold's order, not sorted)",
+         ({"item-z": "no", "item-m": "keep", "item-a": "no"}, {"item-z": "keep", "item-m": "keep", "item-a": "keep"})),
     ]
     hint = ("iterate over gold's ids in order: a prediction agrees when the id is in predicted and "
             "its label == the gold label; return (agreeing / len(gold), the differing ids in gold's order).")
