@@ -1277,4 +1277,780 @@ for _name, _source in _LEARNER_ALTERNATIVES.items():
     _first = ALTERNATIVES[_name]
     ALTERNATIVES[_name] = [("another style", _first), ("learner", _source)]
 
+# Learner tests by an independent reviewer: wrong and correct solutions written from the page alone
+# (the docstrings and hints), each run through arena-check before it was added here.
+_REVIEW_MUTANTS = {
+    "bfs_path": [
+        ('a start missing from the graph gives None even when it is the goal (review)', r"""
+            def bfs_path(graph, start, goal):
+                if start not in graph:
+                    return None
+                if start == goal:
+                    return [start]
+                parent, queue = {start: None}, deque([start])
+                while queue:
+                    page = queue.popleft()
+                    for other in graph[page] if page in graph else ():
+                        if other not in parent:
+                            parent[other] = page
+                            if other == goal:
+                                path = [other]
+                                while parent[path[-1]] is not None:
+                                    path.append(parent[path[-1]])
+                                return path[::-1]
+                            queue.append(other)
+                return None
+        """),
+        ("graph.setdefault adds missing pages to the caller's graph (review)", r"""
+            def bfs_path(graph, start, goal):
+                if start == goal:
+                    return [start]
+                parent, queue = {start: None}, deque([start])
+                while queue:
+                    page = queue.popleft()
+                    for other in graph.setdefault(page, []):
+                        if other not in parent:
+                            parent[other] = page
+                            if other == goal:
+                                path = [other]
+                                while parent[path[-1]] is not None:
+                                    path.append(parent[path[-1]])
+                                return path[::-1]
+                            queue.append(other)
+                return None
+        """),
+        ('the parent walk stops before the start (start left out) (review)', r"""
+            def bfs_path(graph, start, goal):
+                if start == goal:
+                    return [start]
+                parent, queue = {start: None}, deque([start])
+                while queue:
+                    page = queue.popleft()
+                    for other in graph.get(page, ()):
+                        if other not in parent:
+                            parent[other] = page
+                            if other == goal:
+                                path = [other]
+                                while parent[path[-1]] != start:
+                                    path.append(parent[path[-1]])
+                                return path[::-1]
+                            queue.append(other)
+                return None
+        """),
+    ],
+    "WikiGameEnv": [
+        ('reset draws start and goal independently (they can coincide) (review)', r"""
+            class WikiGameEnv(WikiGameBase):
+                def reset(self, *, seed=None, options=None):
+                    super().reset(seed=seed)
+                    if options:
+                        self.page, self.goal = options["start"], options["goal"]
+                    else:
+                        i, j = self.np_random.integers(0, len(self.pages), size=2)
+                        self.page, self.goal = self.pages[int(i)], self.pages[int(j)]
+                    self.path = [self.page]
+                    self.moves = 0
+                    self.done = self.page == self.goal
+                    return self._obs(), {"moves": 0, "path": list(self.path), "invalid": False}
+
+                def step(self, action):
+                    if self.done:
+                        raise RuntimeError("episode is over; call reset()")
+                    links = self.graph.get(self.page, ())
+                    invalid = not (0 <= int(action) < len(links))
+                    if not invalid:
+                        self.page = links[int(action)]
+                    self.path.append(self.page)
+                    self.moves += 1
+                    terminated = self.page == self.goal
+                    truncated = (not terminated) and self.moves >= self.max_moves
+                    self.done = terminated or truncated
+                    return self._obs(), (1.0 if terminated else 0.0), terminated, truncated, {
+                        "moves": self.moves, "path": list(self.path), "invalid": invalid}
+        """),
+        ("info['path'] is the env's own list (earlier infos change later) (review)", r"""
+            class WikiGameEnv(WikiGameBase):
+                def reset(self, *, seed=None, options=None):
+                    super().reset(seed=seed)
+                    if options:
+                        self.page, self.goal = options["start"], options["goal"]
+                    else:
+                        i, j = self.np_random.choice(len(self.pages), size=2, replace=False)
+                        self.page, self.goal = self.pages[int(i)], self.pages[int(j)]
+                    self.path = [self.page]
+                    self.moves = 0
+                    self.done = self.page == self.goal
+                    return self._obs(), {"moves": 0, "path": self.path, "invalid": False}
+
+                def step(self, action):
+                    if self.done:
+                        raise RuntimeError("episode is over; call reset()")
+                    links = self.graph.get(self.page, ())
+                    invalid = not (0 <= int(action) < len(links))
+                    if not invalid:
+                        self.page = links[int(action)]
+                    self.path.append(self.page)
+                    self.moves += 1
+                    self._info_path = self.path
+                    terminated = self.page == self.goal
+                    truncated = (not terminated) and self.moves >= self.max_moves
+                    self.done = terminated or truncated
+                    return self._obs(), (1.0 if terminated else 0.0), terminated, truncated, {
+                        "moves": self.moves, "path": self.path, "invalid": invalid}
+        """),
+        ('truncation at the global MAX_MOVES, not self.max_moves (review)', r"""
+            class WikiGameEnv(WikiGameBase):
+                def reset(self, *, seed=None, options=None):
+                    super().reset(seed=seed)
+                    if options:
+                        self.page, self.goal = options["start"], options["goal"]
+                    else:
+                        i, j = self.np_random.choice(len(self.pages), size=2, replace=False)
+                        self.page, self.goal = self.pages[int(i)], self.pages[int(j)]
+                    self.path = [self.page]
+                    self.moves = 0
+                    self.done = self.page == self.goal
+                    return self._obs(), {"moves": 0, "path": list(self.path), "invalid": False}
+
+                def step(self, action):
+                    if self.done:
+                        raise RuntimeError("episode is over; call reset()")
+                    links = self.graph.get(self.page, ())
+                    invalid = not (0 <= int(action) < len(links))
+                    if not invalid:
+                        self.page = links[int(action)]
+                    self.path.append(self.page)
+                    self.moves += 1
+                    terminated = self.page == self.goal
+                    truncated = (not terminated) and self.moves >= MAX_MOVES
+                    self.done = terminated or truncated
+                    return self._obs(), (1.0 if terminated else 0.0), terminated, truncated, {
+                        "moves": self.moves, "path": list(self.path), "invalid": invalid}
+        """),
+    ],
+    "play_episode": [
+        ("path built from obs['links'][action] (an invalid action crashes) (review)", r"""
+            def play_episode(env, policy, start, goal):
+                obs, info = env.reset(options={"start": start, "goal": goal})
+                path, moves = [start], 0
+                if start == goal:
+                    return {"success": True, "moves": 0, "path": path}
+                while True:
+                    action = policy(obs)
+                    path.append(obs["links"][action])
+                    obs, reward, terminated, truncated, info = env.step(action)
+                    moves += 1
+                    if terminated or truncated:
+                        return {"success": bool(terminated), "moves": moves, "path": path}
+        """),
+    ],
+    "tool_schema": [
+        ("the first sentence (up to '.') instead of the first line (review)", r"""
+            def tool_schema(fn):
+                hints = typing.get_type_hints(fn)
+                params = inspect.signature(fn).parameters
+                doc = inspect.getdoc(fn) or ""
+                return {"name": fn.__name__, "description": doc.split(".")[0].strip(),
+                        "parameters": {"type": "object",
+                                       "properties": {n: ({"type": JSON_TYPES[hints[n]]} if hints.get(n) in JSON_TYPES else {}) for n in params},
+                                       "required": [n for n, p in params.items() if p.default is inspect.Parameter.empty]}}
+        """),
+    ],
+    "parse_tool_call": [
+        ('"arguments": null or [] read as {} (review)', r"""
+            def parse_tool_call(text):
+                found = None
+                for line in text.splitlines():
+                    s = line.lstrip()
+                    if s.startswith("Action:"):
+                        found = s[len("Action:"):]
+                if found is None:
+                    raise ValueError("no line starting with 'Action:'")
+                try:
+                    obj = json.loads(found)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"the Action line is not valid JSON: {e}") from None
+                if not isinstance(obj, dict):
+                    raise ValueError("the Action must be a JSON object")
+                name = obj.get("name")
+                args = obj.get("arguments") or {}
+                if not isinstance(name, str):
+                    raise ValueError("'name' must be a string")
+                if not isinstance(args, dict):
+                    raise ValueError("'arguments' must be an object")
+                return {"name": name, "arguments": args}
+        """),
+        ('leading spaces before Action: not allowed (review)', r"""
+            def parse_tool_call(text):
+                found = None
+                for line in text.splitlines():
+                    s = line
+                    if s.startswith("Action:"):
+                        found = s[len("Action:"):]
+                if found is None:
+                    raise ValueError("no line starting with 'Action:'")
+                try:
+                    obj = json.loads(found)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"the Action line is not valid JSON: {e}") from None
+                if not isinstance(obj, dict):
+                    raise ValueError("the Action must be a JSON object")
+                name = obj.get("name")
+                args = obj.get("arguments", {})
+                if not isinstance(name, str):
+                    raise ValueError("'name' must be a string")
+                if not isinstance(args, dict):
+                    raise ValueError("'arguments' must be an object")
+                return {"name": name, "arguments": args}
+        """),
+    ],
+    "run_tool_call": [
+        ('tool names listed in dict order, not sorted (review)', r"""
+            def run_tool_call(tools, call):
+                name = call["name"]
+                fn = tools.get(name)
+                if fn is None:
+                    return "Error: unknown tool '%s'; tools: %s" % (name, ", ".join(tools)), True
+                try:
+                    result = fn(**call.get("arguments", {}))
+                except Exception as exc:
+                    return "Error: %s: %s" % (type(exc).__name__, exc), True
+                return str(result), False
+        """),
+        ("repr(exception) instead of 'Type: message' (review)", r"""
+            def run_tool_call(tools, call):
+                name = call["name"]
+                fn = tools.get(name)
+                if fn is None:
+                    return "Error: unknown tool '%s'; tools: %s" % (name, ", ".join(sorted(tools))), True
+                try:
+                    result = fn(**call.get("arguments", {}))
+                except Exception as exc:
+                    return "Error: %r" % (exc,), True
+                return str(result), False
+        """),
+    ],
+    "agent_loop": [
+        ("an action only when the reply starts with 'Action:' (ReAct thoughts end the run) (review)", r"""
+            def agent_loop(policy, tools, messages, max_turns=MAX_MOVES, max_retries=2):
+                history = [dict(m) for m in messages]
+                failures = 0
+                for t in range(max_turns):
+                    text = policy(history)
+                    if not text.lstrip().startswith("Action:"):
+                        history.append({"role": "assistant", "content": text})
+                        break
+                    cid = "call_%d" % t
+                    history.append({"role": "assistant", "content": text, "tool_call_id": cid})
+                    try:
+                        content, err = run_tool_call(tools, parse_tool_call(text))
+                    except ValueError as exc:
+                        content, err = "Error: %s" % exc, True
+                    history.append({"role": "tool", "tool_call_id": cid, "content": content, "error": err})
+                    failures = failures + 1 if err else 0
+                    if failures > max_retries:
+                        break
+                return history
+        """),
+        ('tool_call_ids counted from 1 (review)', r"""
+            def agent_loop(policy, tools, messages, max_turns=MAX_MOVES, max_retries=2):
+                history = [dict(m) for m in messages]
+                failures = 0
+                for t in range(max_turns):
+                    text = policy(history)
+                    if "Action:" not in text:
+                        history.append({"role": "assistant", "content": text})
+                        break
+                    cid = "call_%d" % (t + 1)
+                    history.append({"role": "assistant", "content": text, "tool_call_id": cid})
+                    try:
+                        content, err = run_tool_call(tools, parse_tool_call(text))
+                    except ValueError as exc:
+                        content, err = "Error: %s" % exc, True
+                    history.append({"role": "tool", "tool_call_id": cid, "content": content, "error": err})
+                    failures = failures + 1 if err else 0
+                    if failures > max_retries:
+                        break
+                return history
+        """),
+    ],
+    "truncate_history": [
+        ('messages[0] always pinned, system prompt or not (review)', r"""
+            def truncate_history(messages, max_messages):
+                msgs = list(messages)
+                head = msgs[:1]
+                rest = msgs[len(head):]
+                budget = max_messages - len(head)
+                start = max(0, len(rest) - budget) if budget > 0 else len(rest)
+                while start < len(rest) and rest[start].get("role") == "tool":
+                    start += 1
+                return head + rest[start:]
+        """),
+        ('copies of the messages, not the same objects (review)', r"""
+            def truncate_history(messages, max_messages):
+                msgs = list(messages)
+                head = msgs[:1] if msgs and msgs[0].get("role") == "system" else []
+                rest = msgs[len(head):]
+                budget = max_messages - len(head)
+                start = max(0, len(rest) - budget) if budget > 0 else len(rest)
+                while start < len(rest) and rest[start].get("role") == "tool":
+                    start += 1
+                return [dict(m) for m in head + rest[start:]]
+        """),
+        ('one leading tool message dropped (if, not while) (review)', r"""
+            def truncate_history(messages, max_messages):
+                msgs = list(messages)
+                head = msgs[:1] if msgs and msgs[0].get("role") == "system" else []
+                rest = msgs[len(head):]
+                budget = max_messages - len(head)
+                start = max(0, len(rest) - budget) if budget > 0 else len(rest)
+                if start < len(rest) and rest[start].get("role") == "tool":
+                    start += 1
+                return head + rest[start:]
+        """),
+    ],
+    "rank_links": [
+        ('the model called even with no links (review)', r"""
+            def rank_links(chat, goal, links, template=PLAIN_TEMPLATE):
+                links = list(links)
+                prompt = [{"role": "user", "content": template.format(goal=goal)}]
+                return [float(x) for x in chat.logprobs(prompt, links, whole_reply=True)]
+        """),
+    ],
+    "wiki_tools": [
+        ('reaching the goal reported as an ordinary move (review)', r"""
+            def wiki_tools(env):
+                def links_of(p):
+                    return ", ".join(env.graph[p])
+
+                @tool
+                def get_links():
+                    async def execute() -> str:
+                        '''Show the current page, the goal and the current page's links.'''
+                        return "You are on %s. Goal: %s. Links: %s" % (env.page, env.goal, links_of(env.page))
+                    return execute
+
+                @tool
+                def move_to():
+                    async def execute(page: str) -> str:
+                        '''Follow a link from the current page (costs one move).
+
+                        Args:
+                            page: The linked page to move to.
+                        '''
+                        here = env.graph[env.page]
+                        if page not in here:
+                            raise ToolError("%r is not a link from %s; links: %s" % (page, env.page, links_of(env.page)))
+                        _, _, term, trunc, info = env.step(list(here).index(page))
+                        if trunc:
+                            return "Out of moves on %s." % env.page
+                        return "Moved to %s. Links: %s" % (env.page, links_of(env.page))
+                    return execute
+
+                @tool
+                def lookahead():
+                    async def execute(page: str) -> str:
+                        '''Show a linked page's links without moving.
+
+                        Args:
+                            page: A page linked from the current page.
+                        '''
+                        if page not in env.graph[env.page]:
+                            raise ToolError("%r is not a link from %s" % (page, env.page))
+                        return "Links from %s: %s" % (page, links_of(page))
+                    return execute
+
+                return [get_links(), move_to(), lookahead()]
+        """),
+        ('lookahead accepts any page of the graph, not only links (review)', r"""
+            def wiki_tools(env):
+                def links_of(p):
+                    return ", ".join(env.graph[p])
+
+                @tool
+                def get_links():
+                    async def execute() -> str:
+                        '''Show the current page, the goal and the current page's links.'''
+                        return "You are on %s. Goal: %s. Links: %s" % (env.page, env.goal, links_of(env.page))
+                    return execute
+
+                @tool
+                def move_to():
+                    async def execute(page: str) -> str:
+                        '''Follow a link from the current page (costs one move).
+
+                        Args:
+                            page: The linked page to move to.
+                        '''
+                        here = env.graph[env.page]
+                        if page not in here:
+                            raise ToolError("%r is not a link from %s; links: %s" % (page, env.page, links_of(env.page)))
+                        _, _, term, trunc, info = env.step(list(here).index(page))
+                        if term:
+                            return "You reached the goal %s in %d moves." % (env.goal, info["moves"])
+                        if trunc:
+                            return "Out of moves on %s." % env.page
+                        return "Moved to %s. Links: %s" % (env.page, links_of(env.page))
+                    return execute
+
+                @tool
+                def lookahead():
+                    async def execute(page: str) -> str:
+                        '''Show a linked page's links without moving.
+
+                        Args:
+                            page: A page linked from the current page.
+                        '''
+                        if page not in env.graph:
+                            raise ToolError("%r is not a page" % (page,))
+                        return "Links from %s: %s" % (page, links_of(page))
+                    return execute
+
+                return [get_links(), move_to(), lookahead()]
+        """),
+    ],
+    "elicited_choice": [
+        ('among lookahead hits, the best-scored rather than the first (review)', r"""
+            def elicited_choice(obs, scores, visited, lookahead):
+                links = list(obs["links"])
+                goal = obs["goal"]
+                for i, link in enumerate(links):
+                    if link == goal:
+                        return i
+                near = [i for i, link in enumerate(links) if goal in lookahead(link)]
+                if near:
+                    return max(near, key=lambda i: scores[links[i]])
+                fresh = [i for i, l in enumerate(links) if l not in visited] or list(range(len(links)))
+                best = fresh[0]
+                for i in fresh[1:]:
+                    if scores[links[i]] > scores[links[best]]:
+                        best = i
+                return best
+        """),
+        ('every link visited: the first link, not the best (review)', r"""
+            def elicited_choice(obs, scores, visited, lookahead):
+                links = list(obs["links"])
+                goal = obs["goal"]
+                for i, link in enumerate(links):
+                    if link == goal:
+                        return i
+                for i, link in enumerate(links):
+                    if goal in lookahead(link):
+                        return i
+                fresh = [i for i, l in enumerate(links) if l not in visited] or [0]
+                best = fresh[0]
+                for i in fresh[1:]:
+                    if scores[links[i]] > scores[links[best]]:
+                        best = i
+                return best
+        """),
+        ('goal-as-link and lookahead tested in one pass (an earlier lookahead hit wins) (review)', r"""
+            def elicited_choice(obs, scores, visited, lookahead):
+                links = list(obs["links"])
+                goal = obs["goal"]
+                for i, link in enumerate(links):
+                    if link == goal or goal in lookahead(link):
+                        return i
+                fresh = [i for i, l in enumerate(links) if l not in visited] or list(range(len(links)))
+                best = fresh[0]
+                for i in fresh[1:]:
+                    if scores[links[i]] > scores[links[best]]:
+                        best = i
+                return best
+        """),
+    ],
+    "paired_bootstrap": [
+        ('the mean of the bootstrap means as the estimate (review)', r"""
+            def paired_bootstrap(a, b, n_boot=10_000, seed=0, alpha=0.05):
+                d = np.subtract(np.asarray(b, dtype=float), np.asarray(a, dtype=float))
+                n = d.shape[0]
+                rng = np.random.default_rng(seed)
+                idx = rng.integers(0, n, size=(n_boot, n))
+                means = np.take(d, idx).mean(axis=1)
+                lo, hi = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+                return float(means.mean()), float(lo), float(hi)
+        """),
+        ('2.5 and 97.5 percentiles hard-coded (alpha ignored) (review)', r"""
+            def paired_bootstrap(a, b, n_boot=10_000, seed=0, alpha=0.05):
+                d = np.subtract(np.asarray(b, dtype=float), np.asarray(a, dtype=float))
+                n = d.shape[0]
+                rng = np.random.default_rng(seed)
+                idx = rng.integers(0, n, size=(n_boot, n))
+                means = np.take(d, idx).mean(axis=1)
+                lo, hi = np.percentile(means, [2.5, 97.5])
+                return float(d.mean()), float(lo), float(hi)
+        """),
+    ],
+}
+
+_REVIEW_ALTERNATIVES = {
+    "bfs_path": [
+        ('level-by-level frontier lists, goal tested on discovery (review)', r"""
+            def bfs_path(graph, start, goal):
+                if start == goal:
+                    return [start]
+                frontier = [start]
+                parent = {start: None}
+                while frontier:
+                    nxt = []
+                    for page in frontier:
+                        for other in graph.get(page, ()):
+                            if other in parent:
+                                continue
+                            parent[other] = page
+                            if other == goal:
+                                path = [goal]
+                                while parent[path[-1]] is not None:
+                                    path.append(parent[path[-1]])
+                                return path[::-1]
+                            nxt.append(other)
+                    frontier = nxt
+                return None
+        """),
+    ],
+    "WikiGameEnv": [
+        ('np_random.choice without replacement, a done flag (review)', r"""
+            class WikiGameEnv(WikiGameBase):
+                def reset(self, *, seed=None, options=None):
+                    super().reset(seed=seed)
+                    if options:
+                        self.page, self.goal = options["start"], options["goal"]
+                    else:
+                        i, j = self.np_random.choice(len(self.pages), size=2, replace=False)
+                        self.page, self.goal = self.pages[int(i)], self.pages[int(j)]
+                    self.path = [self.page]
+                    self.moves = 0
+                    self.done = self.page == self.goal
+                    return self._obs(), {"moves": 0, "path": list(self.path), "invalid": False}
+
+                def step(self, action):
+                    if self.done:
+                        raise RuntimeError("episode is over; call reset()")
+                    links = self.graph.get(self.page, ())
+                    invalid = not (0 <= int(action) < len(links))
+                    if not invalid:
+                        self.page = links[int(action)]
+                    self.path.append(self.page)
+                    self.moves += 1
+                    terminated = self.page == self.goal
+                    truncated = (not terminated) and self.moves >= self.max_moves
+                    self.done = terminated or truncated
+                    return self._obs(), (1.0 if terminated else 0.0), terminated, truncated, {
+                        "moves": self.moves, "path": list(self.path), "invalid": invalid}
+        """),
+    ],
+    "play_episode": [
+        ('a while-True loop with its own path list (review)', r"""
+            def play_episode(env, policy, start, goal):
+                obs, info = env.reset(options={"start": start, "goal": goal})
+                path = [start]
+                if start == goal:
+                    return {"success": True, "moves": 0, "path": path}
+                moves = 0
+                while True:
+                    obs, reward, terminated, truncated, info = env.step(policy(obs))
+                    moves += 1
+                    path.append(obs["page"])
+                    if terminated or truncated:
+                        return {"success": bool(terminated), "moves": moves, "path": path}
+        """),
+    ],
+    "tool_schema": [
+        ('a loop over the signature with a hints dict (review)', r"""
+            def tool_schema(fn):
+                doc = inspect.getdoc(fn) or ""
+                first = doc.splitlines()[0].strip() if doc.strip() else ""
+                hints = typing.get_type_hints(fn)
+                props, required = {}, []
+                for name, p in inspect.signature(fn).parameters.items():
+                    t = hints.get(name)
+                    props[name] = {"type": JSON_TYPES[t]} if t in JSON_TYPES else {}
+                    if p.default is inspect.Parameter.empty:
+                        required.append(name)
+                return {"name": fn.__name__, "description": first,
+                        "parameters": {"type": "object", "properties": props, "required": required}}
+        """),
+    ],
+    "parse_tool_call": [
+        ('lstrip and slicing, explicit type checks (review)', r"""
+            def parse_tool_call(text):
+                found = None
+                for line in text.splitlines():
+                    s = line.lstrip()
+                    if s.startswith("Action:"):
+                        found = s[len("Action:"):]
+                if found is None:
+                    raise ValueError("no line starting with 'Action:'")
+                try:
+                    obj = json.loads(found)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"the Action line is not valid JSON: {e}") from None
+                if not isinstance(obj, dict):
+                    raise ValueError("the Action must be a JSON object")
+                name = obj.get("name")
+                args = obj.get("arguments", {})
+                if not isinstance(name, str):
+                    raise ValueError("'name' must be a string")
+                if not isinstance(args, dict):
+                    raise ValueError("'arguments' must be an object")
+                return {"name": name, "arguments": args}
+        """),
+    ],
+    "run_tool_call": [
+        ('tools.get and %-formatting (review)', r"""
+            def run_tool_call(tools, call):
+                name = call["name"]
+                fn = tools.get(name)
+                if fn is None:
+                    return "Error: unknown tool '%s'; tools: %s" % (name, ", ".join(sorted(tools))), True
+                try:
+                    result = fn(**call.get("arguments", {}))
+                except Exception as exc:
+                    return "Error: %s: %s" % (type(exc).__name__, exc), True
+                return str(result), False
+        """),
+    ],
+    "agent_loop": [
+        ('a failure counter reset on success (review)', r"""
+            def agent_loop(policy, tools, messages, max_turns=MAX_MOVES, max_retries=2):
+                history = [dict(m) for m in messages]
+                failures = 0
+                for t in range(max_turns):
+                    text = policy(history)
+                    if "Action:" not in text:
+                        history.append({"role": "assistant", "content": text})
+                        break
+                    cid = "call_%d" % t
+                    history.append({"role": "assistant", "content": text, "tool_call_id": cid})
+                    try:
+                        content, err = run_tool_call(tools, parse_tool_call(text))
+                    except ValueError as exc:
+                        content, err = "Error: %s" % exc, True
+                    history.append({"role": "tool", "tool_call_id": cid, "content": content, "error": err})
+                    failures = failures + 1 if err else 0
+                    if failures > max_retries:
+                        break
+                return history
+        """),
+    ],
+    "truncate_history": [
+        ('an index walked past leading tool messages (review)', r"""
+            def truncate_history(messages, max_messages):
+                msgs = list(messages)
+                head = msgs[:1] if msgs and msgs[0].get("role") == "system" else []
+                rest = msgs[len(head):]
+                budget = max_messages - len(head)
+                start = max(0, len(rest) - budget) if budget > 0 else len(rest)
+                while start < len(rest) and rest[start].get("role") == "tool":
+                    start += 1
+                return head + rest[start:]
+        """),
+    ],
+    "wiki_tools": [
+        ('%-formatted texts, a helper for link lists (review)', r"""
+            def wiki_tools(env):
+                def links_of(p):
+                    return ", ".join(env.graph[p])
+
+                @tool
+                def get_links():
+                    async def execute() -> str:
+                        '''Show the current page, the goal and the current page's links.'''
+                        return "You are on %s. Goal: %s. Links: %s" % (env.page, env.goal, links_of(env.page))
+                    return execute
+
+                @tool
+                def move_to():
+                    async def execute(page: str) -> str:
+                        '''Follow a link from the current page (costs one move).
+
+                        Args:
+                            page: The linked page to move to.
+                        '''
+                        here = env.graph[env.page]
+                        if page not in here:
+                            raise ToolError("%r is not a link from %s; links: %s" % (page, env.page, links_of(env.page)))
+                        _, _, term, trunc, info = env.step(list(here).index(page))
+                        if term:
+                            return "You reached the goal %s in %d moves." % (env.goal, info["moves"])
+                        if trunc:
+                            return "Out of moves on %s." % env.page
+                        return "Moved to %s. Links: %s" % (env.page, links_of(env.page))
+                    return execute
+
+                @tool
+                def lookahead():
+                    async def execute(page: str) -> str:
+                        '''Show a linked page's links without moving.
+
+                        Args:
+                            page: A page linked from the current page.
+                        '''
+                        if page not in env.graph[env.page]:
+                            raise ToolError("%r is not a link from %s" % (page, env.page))
+                        return "Links from %s: %s" % (page, links_of(page))
+                    return execute
+
+                return [get_links(), move_to(), lookahead()]
+        """),
+    ],
+    "rank_links": [
+        ('floats of the logprobs result (review)', r"""
+            def rank_links(chat, goal, links, template=PLAIN_TEMPLATE):
+                links = list(links)
+                if len(links) == 0:
+                    return []
+                prompt = [{"role": "user", "content": template.format(goal=goal)}]
+                return [float(x) for x in chat.logprobs(prompt, links, whole_reply=True)]
+        """),
+    ],
+    "elicited_choice": [
+        ('three explicit loops, a manual argmax (review)', r"""
+            def elicited_choice(obs, scores, visited, lookahead):
+                links = list(obs["links"])
+                goal = obs["goal"]
+                for i, link in enumerate(links):
+                    if link == goal:
+                        return i
+                for i, link in enumerate(links):
+                    if goal in lookahead(link):
+                        return i
+                fresh = [i for i, l in enumerate(links) if l not in visited] or list(range(len(links)))
+                best = fresh[0]
+                for i in fresh[1:]:
+                    if scores[links[i]] > scores[links[best]]:
+                        best = i
+                return best
+        """),
+    ],
+    "paired_bootstrap": [
+        ('np.subtract and np.take (review)', r"""
+            def paired_bootstrap(a, b, n_boot=10_000, seed=0, alpha=0.05):
+                d = np.subtract(np.asarray(b, dtype=float), np.asarray(a, dtype=float))
+                n = d.shape[0]
+                rng = np.random.default_rng(seed)
+                idx = rng.integers(0, n, size=(n_boot, n))
+                means = np.take(d, idx).mean(axis=1)
+                lo, hi = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+                return float(d.mean()), float(lo), float(hi)
+        """),
+        ('pure-Python means over the drawn index rows (review)', r"""
+            def paired_bootstrap(a, b, n_boot=10_000, seed=0, alpha=0.05):
+                diffs = [y - x for x, y in zip(a, b)]
+                n = len(diffs)
+                rng = np.random.default_rng(seed)
+                idx = rng.integers(0, n, size=(n_boot, n))
+                boot = sorted(sum(diffs[j] for j in row) / n for row in idx.tolist())
+                lo, hi = np.quantile(np.array(boot), [alpha / 2, 1 - alpha / 2])
+                return sum(diffs) / n, float(lo), float(hi)
+        """),
+    ],
+}
+
+for _name, _extra in _REVIEW_MUTANTS.items():
+    MUTANTS[_name] = [*MUTANTS[_name], *_extra]
+for _name, _extra in _REVIEW_ALTERNATIVES.items():
+    _have = ALTERNATIVES[_name]
+    ALTERNATIVES[_name] = [*([("the reference's alternative", _have)] if isinstance(_have, str) else _have), *_extra]
+
 globals().update(make_tests("2.4", MUTANTS, alternatives=ALTERNATIVES))

@@ -81,6 +81,7 @@ def check_bfs_path(bfs_path) -> None:
         ("a one-way link a → b, from b to a (unreachable)", {"a": ["b"], "b": []}, "b", "a"),
         ("a goal that is only a link target, not a key", {"a": ["b"]}, "a", "b"),
         ("a start missing from the graph", {"a": ["b"]}, "z", "a"),
+        ("start equal to goal, a page missing from the graph (still [start])", {"a": ["b"]}, "z", "z"),
     ]
     for seed in range(4):
         g = _random_graph(12, seed, p=0.18)
@@ -154,6 +155,7 @@ def _play_both(env_cls: Any, graph: dict, start: str, goal: str, actions: Sequen
         raise CheckFailed(f"WikiGameEnv, {context}: reset must return (observation, info), got {_describe_step(got)}.")
     _expect_obs(got[0], expected[0], context=f"{context}, after reset")
     _expect_info(got[1], expected[1], context=f"{context}, after reset")
+    infos = [("after reset", got[1], list(expected[1]["path"]))]
     for k, action in enumerate(actions):
         step = f"{context}, step {k + 1} (action {action})"
         got = mine.step(action)
@@ -169,8 +171,15 @@ def _play_both(env_cls: Any, graph: dict, start: str, goal: str, actions: Sequen
                 f"expected {expected[1:4]!r}. Reward 1.0 and terminated only on reaching the goal; "
                 f"truncated when the {theirs.max_moves}th move ends elsewhere; never both.")
         _expect_info(info, expected[4], context=step)
+        infos.append((f"step {k + 1}", info, list(expected[4]["path"])))
         if terminated or truncated:
             break
+    for when, info, path in infos:
+        if list(info["path"]) != path:
+            raise CheckFailed(
+                f"WikiGameEnv, {context}: the info returned {when} said path {path!r} then, but now says "
+                f"{info['path']!r}: it is the env's own list, which later steps extend. Put a copy in info "
+                "(list(self.path)), so each step's record keeps the pages visited up to that step.")
     return mine
 
 
@@ -368,6 +377,8 @@ def check_parse_tool_call(parse_tool_call) -> None:
         'Action: {"arguments": {}}',
         'Action: {"name": "move_to", "arguments": ["STRINGS"]}',
         'Action: {"name": "move_to", "arguments": "STRINGS"}',
+        'Action: {"name": "move_to", "arguments": null}',
+        'Action: {"name": "get_links", "arguments": []}',
         'Action: "move_to"',
         "",
     ]
@@ -576,6 +587,26 @@ def check_truncate_history(truncate_history) -> None:
                         f"truncate_history, {context}: kept {[m['content'] for m in got]}, expected "
                         f"{[m['content'] for m in expected]}. Keep messages[0] if it is the system prompt, "
                         "then the longest suffix of the rest that fits and does not start with a tool result.")
+                if any(m is not o for m, o in zip(got, ref.truncate_history(history, budget), strict=False)):
+                    raise CheckFailed(f"truncate_history, {context}: the kept messages are copies; return the "
+                                      "same dict objects, as the docstring says (a caller may match them by identity).")
+    # one call answered by two tool messages (parallel tool calls): a cut may land on either
+    parallel: list[dict] = [{"role": "system", "content": "sys"}, {"role": "user", "content": "task"}]
+    for t in range(3):
+        parallel.append({"role": "assistant", "content": f"act {t}", "tool_call_id": f"call_{t}"})
+        for part in "ab":
+            parallel.append({"role": "tool", "tool_call_id": f"call_{t}", "content": f"result {t}{part}", "error": False})
+    parallel.append({"role": "assistant", "content": "done"})
+    for budget in range(1, len(parallel) + 1):
+        context = f"a call answered by two tool messages (parallel calls), max_messages={budget}"
+        got = call(truncate_history, parallel, budget, name="truncate_history", context=context)
+        expected = ref.truncate_history(parallel, budget)
+        if not isinstance(got, list) or [m.get("content") for m in got] != [m["content"] for m in expected]:
+            shown = [m.get("content") for m in got] if isinstance(got, list) else got
+            raise CheckFailed(
+                f"truncate_history, {context}: kept {shown}, expected {[m['content'] for m in expected]}. "
+                "Drop leading tool messages while the first kept one is a tool message (a loop, not a "
+                "single check): a call may have several results.")
 
 
 # ------------------------------------------------------------------------------ wiki_tools
@@ -740,6 +771,8 @@ def check_elicited_choice(elicited_choice) -> None:
         ("a lookahead hit that was visited still wins (it ends the game next move)",
          ["a", "c"], {"a": 3.0, "c": -3.0}, {"c"}),
         ("a single link", ["e"], {"e": -1.0}, {"e"}),
+        ("the goal G is a link (index 1) and link 0, b, also leads to G: the goal itself (rule 1 before rule 2)",
+         ["b", "G"], {"b": 0.0, "G": -1.0}, set()),
     ]
     for context, links, scores, visited in cases:
         obs = {"page": "here", "links": tuple(links), "goal": "G"}
