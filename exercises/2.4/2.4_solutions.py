@@ -201,8 +201,9 @@ arena_check.check("2.4", "bfs_path", bfs_path)
 # %%
 class WikiGameEnv(WikiGameBase):
     """The wiki game. Observation: {"page": str, "links": tuple of the page's links (graph order),
-    "goal": str}. Action: an int index into obs["links"]. Info: {"moves": int, "path": list of
-    pages visited so far, start included, "invalid": bool (this step's action was out of range)}.
+    "goal": str}. Action: an int index into obs["links"]. Info: {"moves": int, "path": the pages
+    visited so far, start included, as a new list each call (a snapshot: later steps must not
+    change it), "invalid": bool (this step's action was out of range)}.
 
     reset(seed=None, options=None) -> (obs, info): options {"start", "goal"} choose the pair;
     without options, start and goal are two different pages drawn with self.np_random.
