@@ -24,6 +24,7 @@ _ENTRY_MODULES: dict[str, str] = {
     "organism-false-trigger": "arena_check.kit.models.organisms",
     "attn-only-2l": "arena_check.kit.models.attn_only",
     "brackets-classifier": "arena_check.kit.models.brackets",
+    "grokking-mod-53": "arena_check.kit.models.grokking",
 }
 
 

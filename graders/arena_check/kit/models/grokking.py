@@ -30,6 +30,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from arena_check.kit import zoo
 from arena_check.kit.paths import weights_dir
 
 NAME = "grokking-mod-53"
@@ -103,6 +104,13 @@ def build(path: Path | None = None, device: str = "cpu"):
         return HookedTransformer(cfg)
 
 
+@zoo.register(
+    NAME,
+    summary="one-layer transformer (d_model 64, 4 heads, no LayerNorm) that groks (a + b) mod 53, "
+    "with 33 checkpoints of its training run",
+    source="tools/train_grokking_mod_p.py (trained by the project, full-batch AdamW)",
+    licence="MIT (the project's own weights)",
+)
 def load(step: int | None = None, path: Path | None = None, device: str = "cpu"):
     """The ``HookedTransformer`` at checkpoint ``step`` (default: the final one), in eval mode.
 
