@@ -39,7 +39,7 @@ book: setup fresh
 test: setup browser sandbox lint book
 	$(BIN)/python -m pytest -m "not slow"
 
-## test-slow: the checks marked slow (retrain every shipped model, ~35 min); not part of make test
+## test-slow: the checks marked slow (retrain every shipped model and recompute the cached sweeps; 2-3 h on 2 cores); not part of make test
 test-slow: setup
 	$(BIN)/python -m pytest -m slow
 
@@ -73,6 +73,10 @@ models: setup
 	$(BIN)/python tools/train_rlhf_smollm2.py --beta 0.05
 	$(BIN)/python tools/train_rlhf_smollm2.py --beta 0.5
 	$(BIN)/python tools/train_sae_smollm2.py
+	$(BIN)/python tools/cache_ioi_patching_smollm2.py --workers 2
+	$(BIN)/python tools/train_brackets_classifier.py
+	$(BIN)/python tools/train_grokking_mod_p.py
+	$(BIN)/python tools/train_othello_gpt.py
 
 ## bench: time the cold and warm builds, each page, and arena-check; prints a table
 bench: setup
