@@ -15,11 +15,11 @@ drift apart.
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
 from arena_check.kit import zoo
+from arena_check.kit.models import hooked_transformer
 from arena_check.kit.paths import weights_dir
 
 NAME = "attn-only-2l"
@@ -70,16 +70,12 @@ def load(device: str = "cpu", path: Path | None = None):
     ``path`` loads another folder with the same layout (e.g. a fresh run of the training script).
     """
     from safetensors.torch import load_file
-    from transformer_lens import HookedTransformer, HookedTransformerConfig
 
     from arena_check.kit.tokenizers import attach_tokenizer
 
     where = Path(path) if path is not None else folder()
     record = json.loads((where / "meta.json").read_text())
-    cfg = HookedTransformerConfig(**record["config"], init_weights=False, device=device)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
-        model = HookedTransformer(cfg)
+    model = hooked_transformer(**record["config"], init_weights=False, device=device)
     attach_tokenizer(model, tokenizer(where / "tokenizer.json"))  # refuses a wrong-sized vocabulary
     state = load_file(str(where / "model.safetensors"), device=device)
     missing, unexpected = model.load_state_dict(state, strict=False)

@@ -25,7 +25,6 @@ held-out strings of every kind from the same recipe with another seed.
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from jaxtyping import Int
 from torch import Tensor
 
 from arena_check.kit import zoo
+from arena_check.kit.models import hooked_transformer
 from arena_check.kit.paths import weights_dir
 
 NAME = "brackets-classifier"
@@ -191,14 +191,10 @@ def add_padding_mask(model) -> None:
 
 def build(cfg_kwargs: dict[str, Any] | None = None, seed: int | None = None, device: str = "cpu"):
     """A ``HookedTransformer`` with this architecture and the padding mask installed."""
-    from transformer_lens import HookedTransformer, HookedTransformerConfig
-
     kwargs = dict(cfg_kwargs or model_config())
     if seed is not None:
         kwargs["seed"] = seed
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
-        model = HookedTransformer(HookedTransformerConfig(**kwargs, device=device))
+    model = hooked_transformer(**kwargs, device=device)
     add_padding_mask(model)
     return model
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ import torch
 from torch import Tensor
 
 from arena_check.kit import zoo
+from arena_check.kit.models import hooked_transformer
 from arena_check.kit.paths import weights_dir
 
 NAME = "grokking-mod-53"
@@ -96,12 +96,7 @@ def all_inputs(p: int | None = None) -> Tensor:
 
 def build(path: Path | None = None, device: str = "cpu"):
     """An uninitialised ``HookedTransformer`` with the config recorded in meta.json."""
-    from transformer_lens import HookedTransformer, HookedTransformerConfig
-
-    cfg = HookedTransformerConfig(**meta(path)["config"], init_weights=False, device=device)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
-        return HookedTransformer(cfg)
+    return hooked_transformer(**meta(path)["config"], init_weights=False, device=device)
 
 
 @zoo.register(

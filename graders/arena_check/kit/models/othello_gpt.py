@@ -23,7 +23,6 @@ shared by the training script, the tests and the page.
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from jaxtyping import Bool, Float, Int
 from torch import Tensor
 
 from arena_check.kit import othello
+from arena_check.kit.models import hooked_transformer
 from arena_check.kit.paths import weights_dir
 
 NAME = "othello-gpt"
@@ -55,12 +55,7 @@ def meta(path: Path | None = None) -> dict[str, Any]:
 
 def build(config: dict[str, Any], device: str = "cpu", init_weights: bool = False):
     """A ``HookedTransformer`` with ``config`` (the dict stored in meta.json)."""
-    from transformer_lens import HookedTransformer, HookedTransformerConfig
-
-    cfg = HookedTransformerConfig(**config, init_weights=init_weights, device=device)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="HookedTransformer is deprecated")
-        return HookedTransformer(cfg)
+    return hooked_transformer(**config, init_weights=init_weights, device=device)
 
 
 def load(path: Path | None = None, device: str = "cpu"):
