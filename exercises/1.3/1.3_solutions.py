@@ -12,8 +12,8 @@
 # [arXiv:2211.00593](https://arxiv.org/abs/2211.00593)) traced how GPT-2 small does it to a circuit
 # of 26 attention heads in seven classes, and the task became the standard testbed for circuit-finding
 # methods. This section runs that investigation on a different, newer model, SmolLM2-135M, with the
-# tools the field has built since: activation patching, path patching to the logits,
-# attribution patching, and ablation tests of the circuit on prompts it was not found on.
+# tools the field has built since: activation patching, path patching to the logits
+# and between heads, attribution patching, and ablation tests of the circuit on prompts it was not found on.
 #
 # Section 1.2 asked which heads matter on a toy task and found the answer by reading weights. Here
 # the model is real, the task is linguistic, and the method is causal: run the model on a prompt
@@ -28,6 +28,8 @@
 #   final RMSNorm;
 # - write patching hooks for the residual stream and for one head's output at chosen positions, and
 #   a normalised metric that makes patching results comparable;
+# - path-patch from sender heads into receiver heads' queries, keys or values, with every other
+#   head frozen, and say what grouped-query attention does to "a head's keys and values";
 # - approximate a whole patching sweep with one forward and one backward pass (attribution
 #   patching) and measure how well the approximation agrees with the exact sweep;
 # - test a candidate circuit with per-position mean ablation over a reference distribution,
@@ -36,7 +38,7 @@
 # **Prerequisites.** Section 1.2 (hooks, caches, direct logit attribution, ablation). Section 1.1's
 # attention heads, and grouped-query attention.
 #
-# **Time.** About 3 hours: 14 exercises, most of them short.
+# **Time.** About 3½ hours: 16 exercises, most of them short.
 #
 # ## Setup
 #
@@ -567,10 +569,9 @@ arena_check.check("1.3", "pearson", pearson)
 
 # %% [markdown]
 # Where the direct path and the END patch agree, a head acts on the logits directly; where the patch
-# is much larger than the path, the head acts through later heads. Path patching into other heads'
-# queries, keys and values (sender → receiver, with all other heads frozen) needs one forward pass
-# per sender and receiver group; this page leaves it out to stay within its time budget, and reads
-# the earlier heads' roles from their attention instead (Part 6).
+# is much larger than the path, the head acts through later heads. Which later heads, and through
+# which of their inputs, is path patching into other heads' queries, keys and values: Part 6 first
+# reads candidate roles from attention, then tests them that way.
 #
 # ## Part 6 · The circuit
 #
@@ -594,12 +595,227 @@ arena_check.check("1.3", "pearson", pearson)
 # scale each head's colours to its largest remaining weight, so the informative entries show.
 
 # %% [markdown]
+# ### Path patching into queries, keys and values
+#
+# The table is a hypothesis: "L20H0 reads S from END, so it must tell the name movers which name to
+# avoid". Path patching tests such an arrow directly (Wang et al. 2022 §3; Goldowsky-Dill et
+# al. 2023). Pick *sender* heads and *receiver* heads, and one input of the receivers — the query,
+# key or value side. Then:
+#
+# 1. run the **clean** prompts with the senders' outputs taken from the **corrupted** (ABC) run and
+#    every other head's output **frozen** at its clean value (MLPs and norms recompute), and record
+#    the receivers' chosen input;
+# 2. run the clean prompts again, freely, with only those receiver inputs replaced by the recorded
+#    ones, and measure the logit difference.
+#
+# Freezing the other heads is what makes it a *path*: without it, the senders' change also reaches
+# the receivers through every head in between, and the experiment measures the senders' total effect
+# again. The direction is *noising* (corrupted senders in a clean run), as in Wang et al.: the
+# effect is how much of the logit difference is lost, so −1 means "as bad as the corrupted run" and
+# 0 means "this path does not matter". Denoising asks the same question from the other side.
+#
+# TransformerLens exposes the receivers' inputs once `model.set_use_split_qkv_input(True)` is on: each
+# block's `hook_q_input`, `hook_k_input` and `hook_v_input` hold the residual stream *before* the
+# head's norm, copied once per slot. In SmolLM2's grouped-query attention the slots are not all heads:
+# `hook_q_input` has one per query head (`[batch, pos, 9, d_model]`), but `hook_k_input` and
+# `hook_v_input` have one per key/value head (`[batch, pos, 3, d_model]`; TransformerLens's
+# `cfg.ungroup_grouped_query_attention` would copy them per query head). Query head $h$ reads key/value
+# group $h \,//\, 3$, so patching "the values of L20H0" patches the values that L20H0, L20H1 and L20H2
+# all read. Path patching into keys and values in a GQA model resolves groups, not heads.
+#
+# ### Exercise 12 · `path_patch_inputs`
+#
+# > difficulty 3/5 · importance 5/5 · 20 min
+#
+# Record the receivers' inputs in the clean run with the senders patched from the corrupted run and
+# every other head frozen.
+#
+# This is the step that turns activation patching into path patching: the receivers see the senders'
+# change only through the residual stream and the MLPs, not through any other head.
+#
+# <details><summary>Hint 1</summary>
+#
+# One hook function for every layer's `attn.hook_z` that returns `clean_z[layer]` with the senders'
+# heads of that layer copied from `corrupt_z[layer]` (`hook.layer()` tells it which layer it is in),
+# and one that stores `blocks.{l}.hook_{component}_input` for each receiver layer.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# Nothing after the last receiver layer's input matters: `stop_at_layer=max(receiver_layers) + 1`
+# saves the rest of the forward pass. Store `.detach().clone()`s — the hook's argument is not yours
+# to keep.
+#
+# </details>
+
+# %%
+def path_patch_inputs(
+    model: HookedTransformer,
+    batch: ioi.IOIBatch,
+    clean_z: Float[Tensor, "layer batch pos head d_head"],
+    corrupt_z: Float[Tensor, "layer batch pos head d_head"],
+    senders: Sequence[tuple[int, int]],
+    receiver_layers: Sequence[int],
+    component: str = "q",
+) -> dict[int, Float[Tensor, "batch pos slot d_model"]]:
+    """Step 1 of path patching: the receivers' ``component`` inputs ("q", "k" or "v") when the model
+    runs on the *clean* prompts (``batch.tokens``) with every head's hook_z frozen at ``clean_z``
+    except the senders (layer, head), which take ``corrupt_z``; MLPs and norms are recomputed.
+
+    Returns {layer: blocks.{layer}.hook_{component}_input} for each layer in ``receiver_layers``:
+    every position and every slot (query heads for "q", key/value groups for "k" and "v"), detached.
+    Needs ``model.set_use_split_qkv_input(True)``. Leaves no hook attached.
+    """
+    by_layer: dict[int, list[int]] = {}
+    for layer, head in senders:
+        by_layer.setdefault(layer, []).append(head)
+
+    def freeze(z: Tensor, hook: HookPoint) -> Tensor:
+        layer = hook.layer()
+        out = clean_z[layer].clone()
+        heads = by_layer.get(layer, [])
+        out[:, :, heads] = corrupt_z[layer][:, :, heads]
+        return out
+
+    store: dict[int, Tensor] = {}
+
+    def record(x: Tensor, hook: HookPoint) -> None:
+        store[hook.layer()] = x.detach().clone()
+
+    last = max(receiver_layers)
+    hooks = [(f"blocks.{layer}.attn.hook_z", freeze) for layer in range(last)]
+    hooks += [(f"blocks.{layer}.hook_{component}_input", record) for layer in receiver_layers]
+    model.run_with_hooks(batch.tokens, stop_at_layer=last + 1, fwd_hooks=hooks)
+    return {layer: store[layer] for layer in receiver_layers}
+
+
+# %%
+arena_check.check("1.3", "path_patch_inputs", path_patch_inputs)
+
+
+# %% [markdown]
+# ### Exercise 13 · `patch_receivers_logit_diff`
+#
+# > difficulty 3/5 · importance 5/5 · 20 min
+#
+# Run the clean prompts with only the receivers' inputs replaced, at the chosen positions, and return
+# the logit differences.
+#
+# Every detail is a different experiment: the receiver's *input* rather than its output (its output
+# would include everything it reads from unpatched positions and heads), only the receiver's own slot
+# (the other heads of the layer read the same residual stream and must not see the change), and only
+# the positions where the path is claimed to act — the name movers' queries at END.
+#
+# <details><summary>Hint</summary>
+#
+# For "k" and "v" the slot is `head // (model.cfg.n_heads // model.cfg.n_key_value_heads)`. Index a
+# slot at one position per prompt with `x[rows, positions, slot]`, `rows = torch.arange(batch)`,
+# then read the logit difference at END as in Exercise 8.
+#
+# </details>
+
+# %%
+def patch_receivers_logit_diff(
+    model: HookedTransformer,
+    batch: ioi.IOIBatch,
+    inputs: dict[int, Float[Tensor, "batch pos slot d_model"]],
+    receivers: Sequence[tuple[int, int]],
+    component: str = "q",
+    positions: Int[Tensor, " batch"] | None = None,
+) -> Float[Tensor, " batch"]:
+    """Step 2 of path patching: IO − S logit difference of each prompt when the model runs on the
+    *clean* prompts with only the receivers' ``component`` inputs taken from ``inputs`` (step 1's
+    result, keyed by layer), at (b, positions[b]) — every position if None. Everything else
+    runs freely.
+
+    A receiver (layer, head) is a query head. Its slot in hook_q_input is ``head``; in hook_k_input
+    and hook_v_input it is its key/value group, head // (n_heads // n_key_value_heads), shared with
+    the other query heads of the group. Needs ``model.set_use_split_qkv_input(True)``. Leaves no
+    hook attached.
+    """
+    per_group = 1 if component == "q" else model.cfg.n_heads // model.cfg.n_key_value_heads
+    slots: dict[int, set[int]] = {}
+    for layer, head in receivers:
+        slots.setdefault(layer, set()).add(head // per_group)
+    rows = torch.arange(batch.tokens.shape[0])
+
+    def patch(x: Tensor, hook: HookPoint) -> Tensor:
+        x = x.clone()
+        source = inputs[hook.layer()]
+        for slot in sorted(slots[hook.layer()]):
+            if positions is None:
+                x[:, :, slot] = source[:, :, slot]
+            else:
+                x[rows, positions, slot] = source[rows, positions, slot]
+        return x
+
+    hooks = [(f"blocks.{layer}.hook_{component}_input", patch) for layer in slots]
+    resid = model.run_with_hooks(batch.tokens, stop_at_layer=model.cfg.n_layers, fwd_hooks=hooks)
+    return ioi.final_logit_diff(model, resid, batch)
+
+
+# %%
+arena_check.check("1.3", "patch_receivers_logit_diff", patch_receivers_logit_diff)
+
+
+# %% [markdown]
+# Your two functions on one arrow of the hypothesis: the first S-inhibition head of the table as the
+# sender, and every name-mover-like head (name movers, the negative name mover and the S-suppression
+# head) as receivers, through their queries at END. Each run goes through the whole model twice, so
+# this part uses a third of the localisation prompts — one name triple per template, both orders, 12
+# prompts — and takes about 3 s on a quiet machine.
+
+# %% [markdown]
+# **A sweep over senders.** Every head in layers 16 to the layer before the first receiver as a
+# sender, one at a time, into the same receivers' queries at END: 63 senders. Your functions would
+# take 63 × 3 s. The cell below computes the same numbers in a batch, using two facts about this
+# particular experiment. With every head frozen, step 1 changes nothing but MLP inputs, and MLPs and
+# norms act on each position alone — so the receivers' inputs at END need only the END row of each
+# layer, for all senders at once. In step 2, patching queries at END changes nothing before END, so
+# each prompt's tokens before END run once into a frozen key/value cache and every sender's run
+# recomputes one token from the first receiver layer on. The cell checks its answer against yours
+# for the sender above. About 6 s on a quiet machine (the cell prints its time).
+
+# %% [markdown]
+# The heads the table labelled S-inhibition (the labels in the heatmap are the table's roles) are the
+# two strongest senders by far: one carries almost half of the whole clean-versus-corrupted gap
+# ({glue:text}`pp_q_top:.2f`) into the name-mover-like heads' queries alone, the other
+# {glue:text}`pp_q_second:.2f`; every other head in these layers is within
+# {glue:text}`pp_q_rest:.2f` of zero. Attention and path patching agree here: the heads that attend
+# from END to S are the ones whose output the late heads' queries use. The printed comparison with
+# Part 3 (a denoising number, so compare sizes only roughly) says that the first head's effect at END
+# is about all carried by this path, while the second one's path carries only part of its effect at
+# END — the rest reaches the logits some other way (other receivers, or their keys and values at END).
+#
+# **Second sweep: into the S-inhibition heads' values at S2.** The IOI story continues backwards: the
+# S-inhibition heads attend to S2 and read *that S was repeated* from its value, which duplicate-token
+# and induction heads wrote there. The receivers are the table's S-inhibition heads, through their
+# value input at S2. A key/value group is shared, so this patches the values of the receivers'
+# whole groups (three query heads each). The suffix to recompute is now S2 … END and starts at an
+# earlier layer, so each sender costs more: the senders are restricted to the 8 heads before the
+# S-inhibition layers with the largest total patching effects (Part 3), which include the table's
+# induction and duplicate-token heads. One of them is checked against your functions again. About 6 s.
+
+# %% [markdown]
+# Here attention and path patching only partly agree. The head the table called induction (it attends
+# from S2 to the token after S1) is the one sender that matters, {glue:text}`pp_v_ind:.2f`: it writes
+# what the S-inhibition heads read at S2, as in GPT-2. The heads the table called duplicate-token
+# (S2 attends to S1) move the logit difference by at most {glue:text}`pp_v_dup:.2f` through this path:
+# they do attend to the earlier name, but what the S-inhibition heads' values use does not come from
+# them directly. They may act through the induction head, or through the S-inhibition heads' *keys*,
+# or not matter much at all (their total effects in Part 3 are small); this page did not sweep keys
+# or a second hop. Two cautions for reading both sweeps: each is one sender at a time, so heads that
+# back each other up look small; and the value sweep patches whole key/value groups.
+#
 # ### The circuit as a diagram
 #
 # Boxes are the heads above, placed by layer and grouped by role; arrows show the flow the IOI
 # story predicts between the groups (duplicate-token and induction heads at S2 → S-inhibition →
-# name movers → logits, and the S-suppression head straight to the logits). The arrows
-# are the hypothesis, not a measurement: path patching between the groups would test them.
+# name movers → logits, and the S-suppression head straight to the logits). Black arrows were
+# measured by the path patching above, labelled with the strongest sender's effect (the S-inhibition
+# arrows with the one sweep into all name-mover-like queries together); the dotted one was measured
+# and found near zero; grey arrows are still the hypothesis.
 
 # %% [markdown]
 # Compared with GPT-2 small (12 layers × 12 heads; Wang et al.), the classes are recognisably the
@@ -611,7 +827,7 @@ arena_check.check("1.3", "pearson", pearson)
 # query heads of a layer share 3 key/value heads, so heads of one group read the same keys and
 # values and differ only in where they look.
 #
-# ### Exercise 12 · `top_k_heads`
+# ### Exercise 14 · `top_k_heads`
 #
 # > difficulty 1/5 · importance 3/5 · 5 min
 #
@@ -632,7 +848,7 @@ arena_check.check("1.3", "top_k_heads", top_k_heads)
 
 
 # %% [markdown]
-# ### Exercise 13 · `reference_means`
+# ### Exercise 15 · `reference_means`
 #
 # > difficulty 2/5 · importance 4/5 · 15 min
 #
@@ -674,7 +890,7 @@ arena_check.check("1.3", "reference_means", reference_means)
 
 
 # %% [markdown]
-# ### Exercise 14 · `circuit_hook`
+# ### Exercise 16 · `circuit_hook`
 #
 # > difficulty 2/5 · importance 4/5 · 10 min
 #
@@ -737,6 +953,12 @@ arena_check.check("1.3", "circuit_hook", circuit_hook)
 # - Activation patching (denoising) of the residual stream shows the information moving from S2 to
 #   END; patching single heads at all positions and at END separates heads that act directly from
 #   heads that act through others. Path patching to the logits is the linear, direct-path special case.
+# - Path patching between heads: corrupted senders, every other head frozen at its clean value, the
+#   receivers' query/key/value inputs recorded, then patched alone into a clean run at the positions
+#   the path is claimed to act. Into the name-mover-like heads' queries at END it singles out exactly
+#   the heads that attention labelled S-inhibition; into those heads' values at S2 it singles out the
+#   induction-like head, not the duplicate-token heads. In a grouped-query model, keys and values are
+#   patched per key/value group, not per head.
 # - Attribution patching approximates the END sweep closely from one backward pass, and is weaker
 #   where attention patterns change; use it to rank, exact patching to confirm.
 # - A circuit must be tested on held-out prompts with mean ablation over a reference distribution.

@@ -331,6 +331,261 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                 return ((x - x.mean()) * (y - y.mean())).mean() / (x.std() * y.std())
         """),
     ],
+    "path_patch_inputs": [
+        ("does not freeze the other heads (only the senders patched)", """
+            def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+                by_layer = {}
+                for l, h in senders:
+                    by_layer.setdefault(l, []).append(h)
+                def freeze(z, hook):
+                    layer = hook.layer()
+                    return None if layer not in by_layer else _p(z, corrupt_z[layer], by_layer[layer])
+                def _p(z, src, heads):
+                    z = z.clone()
+                    z[:, :, heads] = src[:, :, heads]
+                    return z
+                store = {}
+                def record(x, hook):
+                    store[hook.layer()] = x.detach().clone()
+                last = max(receiver_layers)
+                hooks = [(f"blocks.{l}.attn.hook_z", freeze) for l in range(last)]
+                hooks += [(f"blocks.{l}.hook_{component}_input", record) for l in receiver_layers]
+                model.run_with_hooks(batch.tokens, stop_at_layer=last + 1, fwd_hooks=hooks)
+                return {l: store[l] for l in receiver_layers}
+"""),
+        ("senders patched from the clean run (clean_z) instead of corrupt_z", """
+            def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+                by_layer = {}
+                for l, h in senders:
+                    by_layer.setdefault(l, []).append(h)
+                def freeze(z, hook):
+                    layer = hook.layer()
+                    out = clean_z[layer].clone()
+                    heads = by_layer.get(layer, [])
+                    out[:, :, heads] = clean_z[layer][:, :, heads]
+                    return out
+                store = {}
+                def record(x, hook):
+                    store[hook.layer()] = x.detach().clone()
+                last = max(receiver_layers)
+                hooks = [(f"blocks.{l}.attn.hook_z", freeze) for l in range(last)]
+                hooks += [(f"blocks.{l}.hook_{component}_input", record) for l in receiver_layers]
+                model.run_with_hooks(batch.tokens, stop_at_layer=last + 1, fwd_hooks=hooks)
+                return {l: store[l] for l in receiver_layers}
+"""),
+        ("runs the corrupted prompts", """
+            def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+                by_layer = {}
+                for l, h in senders:
+                    by_layer.setdefault(l, []).append(h)
+                def freeze(z, hook):
+                    layer = hook.layer()
+                    out = clean_z[layer].clone()
+                    heads = by_layer.get(layer, [])
+                    out[:, :, heads] = corrupt_z[layer][:, :, heads]
+                    return out
+                store = {}
+                def record(x, hook):
+                    store[hook.layer()] = x.detach().clone()
+                last = max(receiver_layers)
+                hooks = [(f"blocks.{l}.attn.hook_z", freeze) for l in range(last)]
+                hooks += [(f"blocks.{l}.hook_{component}_input", record) for l in receiver_layers]
+                model.run_with_hooks(batch.corrupted_tokens, stop_at_layer=last + 1, fwd_hooks=hooks)
+                return {l: store[l] for l in receiver_layers}
+"""),
+        ("freezes only the senders' own layers", """
+            def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+                by_layer = {}
+                for l, h in senders:
+                    by_layer.setdefault(l, []).append(h)
+                def freeze(z, hook):
+                    layer = hook.layer()
+                    if layer not in by_layer:
+                        return z
+                    out = clean_z[layer].clone()
+                    out[:, :, by_layer[layer]] = corrupt_z[layer][:, :, by_layer[layer]]
+                    return out
+                store = {}
+                def record(x, hook):
+                    store[hook.layer()] = x.detach().clone()
+                last = max(receiver_layers)
+                hooks = [(f"blocks.{l}.attn.hook_z", freeze) for l in range(last)]
+                hooks += [(f"blocks.{l}.hook_{component}_input", record) for l in receiver_layers]
+                model.run_with_hooks(batch.tokens, stop_at_layer=last + 1, fwd_hooks=hooks)
+                return {l: store[l] for l in receiver_layers}
+"""),
+        ("records resid_pre (no slot axis) instead of the receivers' inputs", """
+            def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+                by_layer = {}
+                for l, h in senders:
+                    by_layer.setdefault(l, []).append(h)
+                def freeze(z, hook):
+                    layer = hook.layer()
+                    out = clean_z[layer].clone()
+                    heads = by_layer.get(layer, [])
+                    out[:, :, heads] = corrupt_z[layer][:, :, heads]
+                    return out
+                store = {}
+                def record(x, hook):
+                    store[hook.layer()] = x.detach().clone()
+                last = max(receiver_layers)
+                hooks = [(f"blocks.{l}.attn.hook_z", freeze) for l in range(last)]
+                hooks += [(f"blocks.{l}.hook_resid_pre", record) for l in receiver_layers]
+                model.run_with_hooks(batch.tokens, stop_at_layer=last + 1, fwd_hooks=hooks)
+                return {l: store[l] for l in receiver_layers}
+"""),
+        ("records every component's input as the query input", """
+            def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+                by_layer = {}
+                for l, h in senders:
+                    by_layer.setdefault(l, []).append(h)
+                def freeze(z, hook):
+                    layer = hook.layer()
+                    out = clean_z[layer].clone()
+                    heads = by_layer.get(layer, [])
+                    out[:, :, heads] = corrupt_z[layer][:, :, heads]
+                    return out
+                store = {}
+                def record(x, hook):
+                    store[hook.layer()] = x.detach().clone()
+                last = max(receiver_layers)
+                hooks = [(f"blocks.{l}.attn.hook_z", freeze) for l in range(last)]
+                hooks += [(f"blocks.{l}.hook_q_input", record) for l in receiver_layers]
+                model.run_with_hooks(batch.tokens, stop_at_layer=last + 1, fwd_hooks=hooks)
+                return {l: store[l] for l in receiver_layers}
+"""),
+    ],
+    "patch_receivers_logit_diff": [
+        ("runs the corrupted prompts", """
+            def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
+                per = 1 if component == "q" else model.cfg.n_heads // model.cfg.n_key_value_heads
+                rows = torch.arange(batch.tokens.shape[0])
+                def patch(x, hook):
+                    x = x.clone()
+                    for l, h in receivers:
+                        if l == hook.layer():
+                            if positions is None:
+                                x[:, :, h // per] = inputs[l][:, :, h // per]
+                            else:
+                                x[rows, positions, h // per] = inputs[l][rows, positions, h // per]
+                    return x
+                hooks = [(f"blocks.{l}.hook_{component}_input", patch) for l in {l for l, _ in receivers}]
+                resid = model.run_with_hooks(batch.corrupted_tokens, stop_at_layer=model.cfg.n_layers, fwd_hooks=hooks)
+                return ioi.final_logit_diff(model, resid, batch)
+        """),
+        ("ignores positions (patches every position)", """
+            def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
+                per = 1 if component == "q" else model.cfg.n_heads // model.cfg.n_key_value_heads
+                def patch(x, hook):
+                    x = x.clone()
+                    for l, h in receivers:
+                        if l == hook.layer():
+                            x[:, :, h // per] = inputs[l][:, :, h // per]
+                    return x
+                hooks = [(f"blocks.{l}.hook_{component}_input", patch) for l in {l for l, _ in receivers}]
+                resid = model.run_with_hooks(batch.tokens, stop_at_layer=model.cfg.n_layers, fwd_hooks=hooks)
+                return ioi.final_logit_diff(model, resid, batch)
+        """),
+        ("every row patched at every listed position", """
+            def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
+                per = 1 if component == "q" else model.cfg.n_heads // model.cfg.n_key_value_heads
+                def patch(x, hook):
+                    x = x.clone()
+                    for l, h in receivers:
+                        if l == hook.layer():
+                            if positions is None:
+                                x[:, :, h // per] = inputs[l][:, :, h // per]
+                            else:
+                                x[:, positions, h // per] = inputs[l][:, positions, h // per]
+                    return x
+                hooks = [(f"blocks.{l}.hook_{component}_input", patch) for l in {l for l, _ in receivers}]
+                resid = model.run_with_hooks(batch.tokens, stop_at_layer=model.cfg.n_layers, fwd_hooks=hooks)
+                return ioi.final_logit_diff(model, resid, batch)
+        """),
+        ("patches every slot of the receiver's layer", """
+            def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
+                rows = torch.arange(batch.tokens.shape[0])
+                def patch(x, hook):
+                    x = x.clone()
+                    src = inputs[hook.layer()]
+                    if positions is None:
+                        return src.clone()
+                    x[rows, positions] = src[rows, positions]
+                    return x
+                hooks = [(f"blocks.{l}.hook_{component}_input", patch) for l in {l for l, _ in receivers}]
+                resid = model.run_with_hooks(batch.tokens, stop_at_layer=model.cfg.n_layers, fwd_hooks=hooks)
+                return ioi.final_logit_diff(model, resid, batch)
+        """),
+        ("uses the query-head index for keys and values (ignores GQA groups)", """
+            def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
+                rows = torch.arange(batch.tokens.shape[0])
+                def patch(x, hook):
+                    x = x.clone()
+                    for l, h in receivers:
+                        if l == hook.layer():
+                            h = min(h, x.shape[2] - 1)
+                            if positions is None:
+                                x[:, :, h] = inputs[l][:, :, h]
+                            else:
+                                x[rows, positions, h] = inputs[l][rows, positions, h]
+                    return x
+                hooks = [(f"blocks.{l}.hook_{component}_input", patch) for l in {l for l, _ in receivers}]
+                resid = model.run_with_hooks(batch.tokens, stop_at_layer=model.cfg.n_layers, fwd_hooks=hooks)
+                return ioi.final_logit_diff(model, resid, batch)
+        """),
+        ("patches the receiver layer's whole resid_pre (the MLP and every head see it)", """
+            def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
+                per = 1 if component == "q" else model.cfg.n_heads // model.cfg.n_key_value_heads
+                rows = torch.arange(batch.tokens.shape[0])
+                def patch(x, hook):
+                    x = x.clone()
+                    l = hook.layer()
+                    h = [h for ll, h in receivers if ll == l][0] // per
+                    if positions is None:
+                        x[:] = inputs[l][:, :, h]
+                    else:
+                        x[rows, positions] = inputs[l][rows, positions, h]
+                    return x
+                hooks = [(f"blocks.{l}.hook_resid_pre", patch) for l in {l for l, _ in receivers}]
+                resid = model.run_with_hooks(batch.tokens, stop_at_layer=model.cfg.n_layers, fwd_hooks=hooks)
+                return ioi.final_logit_diff(model, resid, batch)
+        """),
+        ("leaves the hooks attached", """
+            def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
+                per = 1 if component == "q" else model.cfg.n_heads // model.cfg.n_key_value_heads
+                rows = torch.arange(batch.tokens.shape[0])
+                def patch(x, hook):
+                    x = x.clone()
+                    for l, h in receivers:
+                        if l == hook.layer():
+                            if positions is None:
+                                x[:, :, h // per] = inputs[l][:, :, h // per]
+                            else:
+                                x[rows, positions, h // per] = inputs[l][rows, positions, h // per]
+                    return x
+                for l in {l for l, _ in receivers}:
+                    model.add_hook(f"blocks.{l}.hook_{component}_input", patch)
+                resid = model(batch.tokens, stop_at_layer=model.cfg.n_layers)
+                return ioi.final_logit_diff(model, resid, batch)
+        """),
+        ("reads the last column instead of END", """
+            def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
+                per = 1 if component == "q" else model.cfg.n_heads // model.cfg.n_key_value_heads
+                rows = torch.arange(batch.tokens.shape[0])
+                def patch(x, hook):
+                    x = x.clone()
+                    for l, h in receivers:
+                        if l == hook.layer():
+                            if positions is None:
+                                x[:, :, h // per] = inputs[l][:, :, h // per]
+                            else:
+                                x[rows, positions, h // per] = inputs[l][rows, positions, h // per]
+                    return x
+                hooks = [(f"blocks.{l}.hook_{component}_input", patch) for l in {l for l, _ in receivers}]
+                logits = model.run_with_hooks(batch.tokens, fwd_hooks=hooks)
+                return logits[rows, -1, batch.io_ids] - logits[rows, -1, batch.s_ids]
+        """),
+    ],
     "top_k_heads": [
         ("by signed score, not |score|", """
             def top_k_heads(scores, k):
@@ -499,6 +754,48 @@ ALTERNATIVES: dict[str, str] = {
     "pearson": """
         def pearson(x, y):
             return torch.corrcoef(torch.stack([x.flatten(), y.flatten()]))[0, 1]
+    """,
+    "path_patch_inputs": """
+        def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+            mask = torch.zeros(clean_z.shape[0], clean_z.shape[3], dtype=torch.bool)
+            for l, h in senders:
+                mask[l, h] = True
+            recorded = {}
+            def make_freeze(layer):
+                def freeze(z, hook):
+                    m = mask[layer][None, None, :, None]
+                    return torch.where(m, corrupt_z[layer], clean_z[layer])
+                return freeze
+            def make_record(layer):
+                def record(x, hook):
+                    recorded[layer] = x.detach().clone()
+                return record
+            hooks = [(f"blocks.{l}.attn.hook_z", make_freeze(l)) for l in range(model.cfg.n_layers)]
+            hooks += [(f"blocks.{l}.hook_{component}_input", make_record(l)) for l in receiver_layers]
+            with model.hooks(fwd_hooks=hooks):
+                model(batch.tokens)
+            return recorded
+    """,
+    "patch_receivers_logit_diff": """
+        def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
+            n_slots = model.cfg.n_heads if component == "q" else model.cfg.n_key_value_heads
+            group = model.cfg.n_heads // n_slots
+            hooks = []
+            for layer in sorted({l for l, _ in receivers}):
+                slot_mask = torch.zeros(n_slots, dtype=torch.bool)
+                for l, h in receivers:
+                    if l == layer:
+                        slot_mask[h // group] = True
+                def patch(x, hook, layer=layer, slot_mask=slot_mask):
+                    pos_mask = torch.ones(x.shape[:2], dtype=torch.bool)
+                    if positions is not None:
+                        pos_mask = torch.nn.functional.one_hot(positions, x.shape[1]).bool()
+                    m = pos_mask[:, :, None, None] & slot_mask[None, None, :, None]
+                    return torch.where(m, inputs[layer], x)
+                hooks.append((f"blocks.{layer}.hook_{component}_input", patch))
+            with model.hooks(fwd_hooks=hooks):
+                logits = model(batch.tokens)
+            return logit_diff(logits, batch.positions["END"], batch.io_ids, batch.s_ids)
     """,
     "top_k_heads": """
         def top_k_heads(scores, k):

@@ -188,6 +188,85 @@ def pearson(x: Float[Tensor, "..."], y: Float[Tensor, "..."]) -> Float[Tensor, "
     return ((x * y).sum() / (x.norm() * y.norm())).float()
 
 
+def path_patch_inputs(
+    model: HookedTransformer,
+    batch: ioi.IOIBatch,
+    clean_z: Float[Tensor, "layer batch pos head d_head"],
+    corrupt_z: Float[Tensor, "layer batch pos head d_head"],
+    senders: Sequence[tuple[int, int]],
+    receiver_layers: Sequence[int],
+    component: str = "q",
+) -> dict[int, Float[Tensor, "batch pos slot d_model"]]:
+    """Step 1 of path patching: the receivers' ``component`` inputs ("q", "k" or "v") when the model
+    runs on the *clean* prompts (``batch.tokens``) with every head's hook_z frozen at ``clean_z``
+    except the senders (layer, head), which take ``corrupt_z``; MLPs and norms are recomputed.
+
+    Returns {layer: blocks.{layer}.hook_{component}_input} for each layer in ``receiver_layers``:
+    every position and every slot (query heads for "q", key/value groups for "k" and "v"), detached.
+    Needs ``model.set_use_split_qkv_input(True)``. Leaves no hook attached.
+    """
+    by_layer: dict[int, list[int]] = {}
+    for layer, head in senders:
+        by_layer.setdefault(layer, []).append(head)
+
+    def freeze(z: Tensor, hook: HookPoint) -> Tensor:
+        layer = hook.layer()
+        out = clean_z[layer].clone()
+        heads = by_layer.get(layer, [])
+        out[:, :, heads] = corrupt_z[layer][:, :, heads]
+        return out
+
+    store: dict[int, Tensor] = {}
+
+    def record(x: Tensor, hook: HookPoint) -> None:
+        store[hook.layer()] = x.detach().clone()
+
+    last = max(receiver_layers)
+    hooks = [(f"blocks.{layer}.attn.hook_z", freeze) for layer in range(last)]
+    hooks += [(f"blocks.{layer}.hook_{component}_input", record) for layer in receiver_layers]
+    model.run_with_hooks(batch.tokens, stop_at_layer=last + 1, fwd_hooks=hooks)
+    return {layer: store[layer] for layer in receiver_layers}
+
+
+def patch_receivers_logit_diff(
+    model: HookedTransformer,
+    batch: ioi.IOIBatch,
+    inputs: dict[int, Float[Tensor, "batch pos slot d_model"]],
+    receivers: Sequence[tuple[int, int]],
+    component: str = "q",
+    positions: Int[Tensor, " batch"] | None = None,
+) -> Float[Tensor, " batch"]:
+    """Step 2 of path patching: IO − S logit difference of each prompt when the model runs on the
+    *clean* prompts with only the receivers' ``component`` inputs taken from ``inputs`` (step 1's
+    result, keyed by layer), at (b, positions[b]) — every position if None. Everything else
+    runs freely.
+
+    A receiver (layer, head) is a query head. Its slot in hook_q_input is ``head``; in hook_k_input
+    and hook_v_input it is its key/value group, head // (n_heads // n_key_value_heads), shared with
+    the other query heads of the group. Needs ``model.set_use_split_qkv_input(True)``. Leaves no
+    hook attached.
+    """
+    per_group = 1 if component == "q" else model.cfg.n_heads // model.cfg.n_key_value_heads
+    slots: dict[int, set[int]] = {}
+    for layer, head in receivers:
+        slots.setdefault(layer, set()).add(head // per_group)
+    rows = torch.arange(batch.tokens.shape[0])
+
+    def patch(x: Tensor, hook: HookPoint) -> Tensor:
+        x = x.clone()
+        source = inputs[hook.layer()]
+        for slot in sorted(slots[hook.layer()]):
+            if positions is None:
+                x[:, :, slot] = source[:, :, slot]
+            else:
+                x[rows, positions, slot] = source[rows, positions, slot]
+        return x
+
+    hooks = [(f"blocks.{layer}.hook_{component}_input", patch) for layer in slots]
+    resid = model.run_with_hooks(batch.tokens, stop_at_layer=model.cfg.n_layers, fwd_hooks=hooks)
+    return ioi.final_logit_diff(model, resid, batch)
+
+
 def top_k_heads(scores: Float[Tensor, "layer head"], k: int) -> list[tuple[int, int]]:
     """The k (layer, head) pairs with the largest |score|, largest first, as Python ints; equal
     |score|s in row-major order (layer, then head). Negative effects count by their size: a head

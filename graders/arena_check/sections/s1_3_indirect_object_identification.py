@@ -409,8 +409,159 @@ def check_pearson(pearson) -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# Part 6 · the circuit
+# Part 6 · the circuit: path patching between heads, then circuits under mean ablation
 # ------------------------------------------------------------------------------------------
+def _split_tiny():
+    """The tiny model with split q/k/v inputs on (hook_q_input has 4 slots, hook_k/v_input 2)."""
+    model = tiny()
+    model.set_use_split_qkv_input(True)
+    return model
+
+
+def _zs(model, batch: ioi.IOIBatch) -> tuple[Tensor, Tensor]:
+    """Every layer's hook_z, stacked [layer, batch, pos, head, d_head], on the clean and corrupted tokens."""
+    return (torch.stack(list(_z_cache(model, batch.tokens).values())),
+            torch.stack(list(_z_cache(model, batch.corrupted_tokens).values())))
+
+
+def _recorded_inputs(model, tokens: Tensor, z_for_layer, layers: list[int], component: str) -> dict[int, Tensor]:
+    """Run ``tokens`` with every layer's hook_z replaced by ``z_for_layer(layer, z)`` (None: left
+    alone), recording hook_{component}_input at ``layers`` — the variants a wrong step 1 computes."""
+    store: dict[int, Tensor] = {}
+
+    def z_hook(z: Tensor, hook) -> Tensor:
+        out = z_for_layer(hook.layer(), z)
+        return z if out is None else out
+
+    def record(x: Tensor, hook) -> None:
+        store[hook.layer()] = x.detach().clone()
+
+    hooks = [(f"blocks.{layer}.attn.hook_z", z_hook) for layer in range(max(layers))]
+    hooks += [(f"blocks.{layer}.hook_{component}_input", record) for layer in layers]
+    with torch.no_grad():
+        model.run_with_hooks(tokens, fwd_hooks=hooks)
+    return store
+
+
+def _hooks_left(model) -> bool:
+    return any(len(hp.fwd_hooks) or len(hp.bwd_hooks) for hp in model.hook_dict.values())
+
+
+@check(SECTION, "path_patch_inputs", points=3, timeout=20)
+def check_path_patch_inputs(path_patch_inputs) -> None:
+    """The tiny GQA model: senders in one or two layers, receivers one or two layers later, q, k
+    and v; compared with the reference and with the wrong experiments (no freezing, clean senders,
+    corrupted prompts)."""
+    model = _split_tiny()
+    try:
+        for label, lengths, seed, senders, layers, component in [
+            ("3 prompts (lengths 9, 7, 8), sender L0H1, receivers' queries in layer 2", [9, 7, 8], 130, [(0, 1)], [2], "q"),
+            ("2 prompts (lengths 8, 10), senders L0H3 and L1H0, receivers' values in layers 1 and 2",
+             [8, 10], 131, [(0, 3), (1, 0)], [1, 2], "v"),
+            ("batch 1 (length 9), sender L0H2, receivers' keys in layer 2", [9], 132, [(0, 2)], [2], "k"),
+        ]:
+            batch = _batch(lengths, seed=seed)
+            clean_z, corrupt_z = _zs(model, batch)
+            with torch.no_grad():
+                got = call(path_patch_inputs, model, batch, clean_z, corrupt_z, senders, layers, component,
+                           name="path_patch_inputs", context=label)
+                expected = ref.path_patch_inputs(model, batch, clean_z, corrupt_z, senders, layers, component)
+            if _hooks_left(model):
+                raise CheckFailed(f"For {label}: a hook was still attached to the model afterwards; use "
+                                  "run_with_hooks or `with model.hooks(...)`, which remove them.")
+            if not isinstance(got, dict) or sorted(got) != sorted(layers):
+                keys = sorted(got) if isinstance(got, dict) else type(got).__name__
+                raise CheckFailed(f"For {label}: expected a dict keyed by the receiver layers {sorted(layers)}, "
+                                  f"got {keys}.")
+            heads = {ly: [h for sl, h in senders if sl == ly] for ly in range(model.cfg.n_layers)}
+
+            def senders_only(layer: int, z: Tensor, source: Tensor, heads=heads) -> Tensor:
+                out = z.clone()
+                out[:, :, heads[layer]] = source[layer][:, :, heads[layer]]
+                return out
+
+            wrong = {
+                "equal the clean run's: the senders must take corrupt_z (patching the clean run's own "
+                "values back in changes nothing, so every path would measure zero)":
+                    _recorded_inputs(model, batch.tokens, lambda ly, z: None, layers, component),
+                "are what you get when only the senders are patched and the other heads run freely. "
+                "Freeze every other head at clean_z (that is what makes it a path, not a total effect)":
+                    _recorded_inputs(model, batch.tokens, lambda ly, z, c=corrupt_z: senders_only(ly, z, c), layers, component),
+                "come from a run on the corrupted prompts. Step 1 runs the *clean* prompts (batch.tokens); "
+                "only the senders' outputs come from the corrupted run":
+                    _recorded_inputs(model, batch.corrupted_tokens,
+                                     lambda ly, z, a=clean_z, c=corrupt_z: senders_only(ly, a[ly], c),
+                                     layers, component),
+            }
+            for layer in layers:
+                value = got[layer]
+                for what, variant in wrong.items():
+                    if isinstance(value, Tensor) and value.shape == variant[layer].shape and \
+                            torch.allclose(value, variant[layer], atol=1e-5) and \
+                            not torch.allclose(expected[layer], variant[layer], atol=1e-5):
+                        raise CheckFailed(f"For {label}: your layer-{layer} inputs {what}.")
+                expect_tensor(
+                    value, expected[layer], context=f"{label}, layer {layer}", atol=1e-5, rtol=1e-4,
+                    hint=f"record blocks.{{layer}}.hook_{component}_input (the block's input before the norm, "
+                    "[batch, pos, slot, d_model]) while every layer's attn.hook_z returns clean_z[layer] with "
+                    "the senders' heads from corrupt_z[layer].",
+                )
+    finally:
+        model.set_use_split_qkv_input(False)
+
+
+@check(SECTION, "patch_receivers_logit_diff", points=3, timeout=20)
+def check_patch_receivers_logit_diff(patch_receivers_logit_diff) -> None:
+    """The tiny GQA model with inputs that differ from the clean run at every position and slot:
+    queries at END, keys of a receiver whose group is not its head index, values at every position,
+    batch 1."""
+    model = _split_tiny()
+    try:
+        for label, lengths, seed, receivers, component, where in [
+            ("3 prompts (lengths 9, 7, 8), receivers L2H1 and L2H3, queries at END", [9, 7, 8], 140,
+             [(2, 1), (2, 3)], "q", "END"),
+            ("3 prompts (lengths 8, 10, 9), receiver L2H3 (key/value group 1), keys at S2", [8, 10, 9], 141,
+             [(2, 3)], "k", "S2"),
+            ("2 prompts (lengths 9, 8), receivers L1H1 (group 0) and L2H0, values at every position", [9, 8], 142,
+             [(1, 1), (2, 0)], "v", None),
+            ("batch 1 (length 7), receiver L1H0, queries at END", [7], 143, [(1, 0)], "q", "END"),
+        ]:
+            batch = _batch(lengths, seed=seed)
+            layers = sorted({ly for ly, _ in receivers})
+            clean_in = _recorded_inputs(model, batch.tokens, lambda ly, z: None, layers, component)
+            inputs = {ly: x + 0.7 * randn(*x.shape, seed=seed + ly) for ly, x in clean_in.items()}
+            pos = None if where is None else batch.positions[where]
+            with torch.no_grad():
+                got = call(patch_receivers_logit_diff, model, batch, inputs, receivers, component, pos,
+                           name="patch_receivers_logit_diff", context=label)
+                expected = ref.patch_receivers_logit_diff(model, batch, inputs, receivers, component, pos)
+                clean_ld = ioi.final_logit_diff(model, model(batch.tokens, stop_at_layer=model.cfg.n_layers), batch)
+                on_corrupt = ref.patch_receivers_logit_diff(
+                    model, ioi.IOIBatch(batch.corrupted_tokens, batch.corrupted_tokens, batch.io_ids, batch.s_ids,
+                                        batch.positions, batch.templates), inputs, receivers, component, pos)
+            if _hooks_left(model):
+                raise CheckFailed(f"For {label}: a hook was still attached to the model afterwards; use "
+                                  "run_with_hooks or `with model.hooks(...)`, which remove them.")
+            if isinstance(got, Tensor) and got.shape == expected.shape:
+                for variant, what in [
+                    (clean_ld, "equal the clean run's with nothing patched: did the hook at "
+                     f"blocks.{{layer}}.hook_{component}_input fire (model.set_use_split_qkv_input(True)) "
+                     "and return the patched tensor?"),
+                    (on_corrupt, "come from a run on the corrupted prompts; step 2 runs the *clean* prompts "
+                     "(batch.tokens) with only the receivers' inputs replaced"),
+                ]:
+                    if torch.allclose(got, variant, atol=1e-4) and not torch.allclose(expected, variant, atol=1e-4):
+                        raise CheckFailed(f"For {label}: your logit differences {what}.")
+            expect_tensor(
+                got, expected, context=label, atol=1e-4, rtol=1e-4,
+                hint=f"run batch.tokens and, at each receiver layer's hook_{component}_input, replace only the "
+                "receiver's slot (a query head for q; its key/value group head // (n_heads // n_key_value_heads) "
+                "for k and v), only at (b, positions[b]) (every position if None); then IO − S at each END.",
+            )
+    finally:
+        model.set_use_split_qkv_input(False)
+
+
 @check(SECTION, "top_k_heads", points=1)
 def check_top_k_heads(top_k_heads) -> None:
     """Non-square grids, large negative scores, k = 1 and k = every head."""
