@@ -16,6 +16,19 @@ SECTION = "1.9"
 
 MUTANTS: dict[str, list[tuple[str, str]]] = {
     "flips_in_direction": [
+        ("closing disc looked up through the flat index (wraps)", """
+            def flips_in_direction(board, player, square, dr, dc):
+                if board[square] != 0:
+                    return []
+                row, col = divmod(square, 8)
+                run, r, c = [], row + dr, col + dc
+                while 0 <= r < 8 and 0 <= c < 8 and board[r * 8 + c] == -player:
+                    run.append(r * 8 + c)
+                    r, c = r + dr, c + dc
+                if run and 0 <= r * 8 + c < 64 and board[r * 8 + c] == player:
+                    return run
+                return []
+        """),
         ("walks the flat index: wraps round the board's edge", """
             def flips_in_direction(board, player, square, dr, dc):
                 if board[square] != 0:
@@ -120,6 +133,17 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "apply_move": [
+        ("only the first direction that flips", """
+            def apply_move(board, player, square):
+                for dr, dc in othello.DIRECTIONS:
+                    run = flips_in_direction(board, player, square, dr, dc)
+                    if run:
+                        out = board.copy()
+                        out[square] = player
+                        out[run] = player
+                        return out
+                raise ValueError("illegal")
+        """),
         ("modifies the board in place", """
             def apply_move(board, player, square):
                 turned = [s for dr, dc in othello.DIRECTIONS for s in flips_in_direction(board, player, square, dr, dc)]
@@ -172,6 +196,10 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "shift_input": [
+        ("rolled: the last move wraps to position 0", """
+            def shift_input(tokens):
+                return torch.roll(tokens.long(), 1, dims=1)
+        """),
         ("not shifted", """
             def shift_input(tokens):
                 return tokens.long().clone()
@@ -193,6 +221,12 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "top1_legal_rate": [
+        ("mean of per-game rates", """
+            def top1_legal_rate(logits, legal, valid):
+                best = logits[..., 1:].argmax(-1) + 1
+                hit = legal.gather(-1, best[..., None])[..., 0].float()
+                return float(torch.stack([hit[g][valid[g]].mean() for g in range(len(hit))]).mean())
+        """),
         ("argmax includes the pad token", """
             def top1_legal_rate(logits, legal, valid):
                 best = logits.argmax(dim=-1)
@@ -397,6 +431,12 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "probe_directions": [
+        ("each class normalised before subtracting", """
+            def probe_directions(W):
+                m = W[:, :, 1] / W[:, :, 1].norm(dim=0)
+                t = W[:, :, 2] / W[:, :, 2].norm(dim=0)
+                return (m - t).T
+        """),
         ("not normalised", """
             def probe_directions(W):
                 return (W[:, :, 1] - W[:, :, 2]).T
@@ -443,6 +483,17 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "reflect_along": [
+        ("the last position edited, not pos", """
+            def reflect_along(model, inputs, layer, pos, directions):
+                name = "blocks.0.hook_resid_pre" if layer == 0 else f"blocks.{layer - 1}.hook_resid_post"
+                def hook(resid, hook):
+                    u = directions / directions.norm(dim=-1, keepdim=True)
+                    r = resid[:, -1]
+                    resid[:, -1] = r - 2 * (r * u).sum(-1, keepdim=True) * u
+                    return resid
+                with torch.no_grad():
+                    return model.run_with_hooks(inputs, fwd_hooks=[(name, hook)])
+        """),
         ("hook one block late", """
             def reflect_along(model, inputs, layer, pos, directions):
                 name = f"blocks.{min(layer, model.cfg.n_layers - 1)}.hook_resid_post"
@@ -508,6 +559,13 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "legality_change": [
+        ("every changed square in both masks", """
+            def legality_change(rel_board, square):
+                flipped = rel_board.copy()
+                flipped[square] = -flipped[square]
+                changed = legal_moves_mask(rel_board, 1) != legal_moves_mask(flipped, 1)
+                return changed, changed
+        """),
         ("square emptied instead of flipped", """
             def legality_change(rel_board, square):
                 flipped = rel_board.copy()
@@ -685,4 +743,61 @@ ALTERNATIVES = {
     """,
 }
 
-globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))
+EXTRA_ALTERNATIVES = {
+    "legal_moves_mask": """
+        def legal_moves_mask(board, player):
+            return np.array([bool(othello.flips(board, player, s)) for s in range(64)])
+    """,
+    "shift_input": """
+        def shift_input(tokens):
+            out = torch.roll(tokens.long(), 1, dims=1)
+            out[:, 0] = othello.PAD
+            return out
+    """,
+    "top1_legal_rate": """
+        def top1_legal_rate(logits, legal, valid):
+            best = logits[..., 1:].argmax(-1)
+            hit = legal[..., 1:].gather(-1, best.unsqueeze(-1)).squeeze(-1)
+            return float(hit[valid].sum() / valid.sum())
+    """,
+    "resid_stack": """
+        def resid_stack(model, inputs):
+            _, cache = model.run_with_cache(inputs)
+            return cache.accumulated_resid(incl_mid=False).detach()
+    """,
+    "reflect_along": """
+        def reflect_along(model, inputs, layer, pos, directions):
+            hook_name = "blocks.0.hook_resid_pre" if layer == 0 else f"blocks.{layer - 1}.hook_resid_post"
+            def hook(resid, hook):
+                for i in range(resid.shape[0]):
+                    u = directions[i] / directions[i].norm()
+                    resid[i, pos[i]] -= 2 * (resid[i, pos[i]] @ u) * u
+                return resid
+            with torch.inference_mode():
+                return model.run_with_hooks(inputs, fwd_hooks=[(hook_name, hook)])
+    """,
+    "fit_probe": """
+        def fit_probe(acts, labels, weight_decay=1e-5, max_iter=30):
+            mu, sd = acts.mean(0), acts.std(0, unbiased=False)
+            z = (acts - mu) / sd
+            V = torch.zeros(acts.shape[1], 64, 3, requires_grad=True)
+            c = torch.zeros(64, 3, requires_grad=True)
+            opt = torch.optim.LBFGS([V, c], max_iter=max_iter, line_search_fn="strong_wolfe")
+            def closure():
+                opt.zero_grad()
+                out = torch.einsum("nd,dsc->nsc", z, V) + c
+                loss = F.cross_entropy(out.permute(0, 2, 1), labels) + weight_decay * V.pow(2).sum()
+                loss.backward()
+                return loss
+            opt.step(closure)
+            W = (V / sd[:, None, None]).detach()
+            return W, (c - torch.einsum("d,dsc->sc", mu, W)).detach()
+    """,
+}
+
+ALL_ALTERNATIVES = {
+    name: [("written differently", source)] + ([("another style", EXTRA_ALTERNATIVES[name])] if name in EXTRA_ALTERNATIVES else [])
+    for name, source in ALTERNATIVES.items()
+}
+
+globals().update(make_tests(SECTION, MUTANTS, alternatives=ALL_ALTERNATIVES))

@@ -144,7 +144,9 @@ def check_flips_in_direction(flips_in_direction) -> None:
                     if got == want:
                         continue
                     names = [othello.square_name(s) for s in got]
-                    hint = "walk square by square with row and col kept apart, stop at the edge, and flip only a run of the opponent's discs closed by your own."
+                    hint = ("walk square by square with row and col kept apart and stop at the edge — the closing disc "
+                            "too must be inside the board (check its row and col, not the flat index) — and flip only a run "
+                            "of the opponent's discs closed by your own.")
                     if board[square] != 0:
                         hint = "an occupied square is not a move: it flips nothing."
                     elif sorted(got) == sorted(want):
@@ -231,7 +233,8 @@ def check_top1_legal_rate(top1_legal_rate) -> None:
         got = call(top1_legal_rate, logits, legal, valid, name="top1_legal_rate", context=context)
         want = ref.top1_legal_rate(logits, legal, valid)
         _float(got, want, context=context,
-               hint="take the argmax over tokens 1..60 only (logits[..., 1:], then + 1), and average only where valid is True.")
+               hint="take the argmax over tokens 1..60 only (logits[..., 1:], then + 1), and average over all the valid "
+               "(game, position) pairs at once — not per game, then over games.")
 
 
 @check(SECTION, "resid_stack", points=2)
@@ -423,6 +426,7 @@ def check_legality_change(legality_change) -> None:
                 raise CheckFailed(f"For {context}: expected a tuple (became_legal, became_illegal).")
             up, down = ref.legality_change(board, int(square))
             _mask(got[0], up, context=f"{context}, became_legal",
-                  hint="flip the disc to the other side (negate it, do not empty it), and compare the legal moves of the player to move (+1) after and before.")
+                  hint="flip the disc to the other side (negate it, do not empty it); became_legal is legal after and "
+                  "not before, for the player to move (+1).")
             _mask(got[1], down, context=f"{context}, became_illegal",
                   hint="became_illegal is legal before and not after, for the player to move (+1).")
