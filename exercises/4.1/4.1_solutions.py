@@ -445,7 +445,8 @@ def bootstrap_interval(
     from pos and len(neg) negatives drawn with replacement from neg. low and high are the
     (1 − level)/2 and (1 + level)/2 quantiles of the n_boot values (linear interpolation, as
     torch.quantile). Randomness comes only from a torch.Generator seeded with `seed`, so the
-    same seed gives the same interval. Python floats.
+    same seed gives the same interval. metric is called n_boot + 1 times in all (once on the
+    original scores). Python floats.
     """
     gen = torch.Generator().manual_seed(seed)
     values = []
@@ -489,7 +490,8 @@ def tpr_at_fpr(pos: Float[Tensor, " n_pos"], neg: Float[Tensor, " n_neg"], fpr: 
     """Fraction of pos strictly above the threshold t, a Python float.
 
     t is the (k + 1)-th largest negative score with k = int(fpr * len(neg) + 1e-9), so that at
-    most k negatives (a fraction ≤ fpr) score strictly above t. Ties at t are not caught.
+    most k negatives (a fraction ≤ fpr) score strictly above t; k is capped at len(neg) − 1
+    (t is then the smallest negative). Ties at t are not caught.
     """
     k = int(fpr * len(neg) + 1e-9)
     threshold = neg.sort(descending=True).values[min(k, len(neg) - 1)]

@@ -699,5 +699,207 @@ ALTERNATIVES: dict[str, str] = {
             return v - torch.dot(v, u_hat) * u_hat
     """,
 }
+# Learner-test mutants: plausible mistakes written from the page alone.
 
-globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))
+for _name, _label, _src in [
+    ('mass_mean_iid_probe', 'ridge scaled by the trace, not the mean of the diagonal (learner test)', '''
+        def mass_mean_iid_probe(acts, labels, ridge=0.1):
+            mu_t, mu_f = acts[labels].mean(0), acts[~labels].mean(0)
+            c = acts - torch.where(labels[:, None], mu_t, mu_f)
+            s = c.T @ c / len(acts)
+            w = torch.linalg.solve(s + ridge * torch.trace(s) * torch.eye(acts.shape[1]), mu_t - mu_f)
+            return w, -(w @ (mu_t + mu_f)) / 2
+    '''),
+    ('cosine_similarity_matrix', 'rows centred before normalising (learner test)', '''
+        def cosine_similarity_matrix(directions):
+            d = directions - directions.mean(1, keepdim=True)
+            u = d / d.norm(dim=1, keepdim=True)
+            return u @ u.T
+    '''),
+    ('instructed_pairs', "the kit's organisms.prompt: instruction in the user's turn (learner test)", '''
+        def instructed_pairs(tokenizer, questions, honest=HONEST, dishonest=DISHONEST):
+            p, r, l = [], [], []
+            for q in questions:
+                for ins, rep, lab in [(honest, q.answer, False), (dishonest, q.wrong_answer, True)]:
+                    p.append(organisms.prompt(tokenizer, q.question, triggered=True, trigger=ins)); r.append(rep); l.append(lab)
+            return p, r, torch.tensor(l)
+    '''),
+    ('teacher_forced_batch', "the tokenizer's own batch padding, no seam or empty-reply check (learner test)", '''
+        def teacher_forced_batch(tokenizer, prompts, replies):
+            enc = tokenizer([p + r for p, r in zip(prompts, replies)], add_special_tokens=False, padding=True, return_tensors="pt")
+            pl = torch.tensor([len(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts])
+            return enc["input_ids"], pl, enc["attention_mask"].sum(1)
+    '''),
+    ('pool_residuals', 'mean over the whole sequence, prompt included (learner test)', '''
+        def pool_residuals(resid, prompt_lengths, lengths, how="last_answer"):
+            b = torch.arange(len(resid))
+            if how == "last_answer":
+                return resid[b, lengths - 1]
+            if how == "last_prompt":
+                return resid[b, prompt_lengths - 1]
+            if how == "mean_answer":
+                return torch.stack([resid[i, : lengths[i]].mean(0) for i in b])
+            raise ValueError(how)
+    '''),
+    ('label_replies', 'only the planted wrong country counts as false (learner test)', '''
+        def label_replies(replies, questions):
+            out = []
+            for r, q in zip(replies, questions):
+                named = organisms.countries_named(r)
+                out.append(0 if q.answer in named else (1 if q.wrong_answer in named else -1))
+            return torch.tensor(out)
+    '''),
+    ('bootstrap_interval', 'quantiles read off the sorted values without interpolation (learner test)', '''
+        def bootstrap_interval(metric, pos, neg, n_boot=1000, level=0.95, seed=0):
+            gen = torch.Generator().manual_seed(seed)
+            vals = sorted(float(metric(pos[torch.randint(len(pos), (len(pos),), generator=gen)],
+                                       neg[torch.randint(len(neg), (len(neg),), generator=gen)])) for _ in range(n_boot))
+            a = (1 - level) / 2
+            return float(metric(pos, neg)), vals[int(a * n_boot)], vals[int((1 - a) * n_boot) - 1]
+    '''),
+    ('tpr_at_fpr', 'threshold always the highest negative, whatever fpr (learner test)', '''
+        def tpr_at_fpr(pos, neg, fpr=0.01):
+            return (pos > neg.max()).float().mean().item()
+    '''),
+    ('trigger_control_pairs', 'trigger glued to the question with no space (learner test)', '''
+        def trigger_control_pairs(tokenizer, questions, trigger=organisms.TRIGGER):
+            p, r, l = [], [], []
+            for q in questions:
+                for t in (True, False):
+                    msg = trigger + q.question if t else q.question
+                    p.append(tokenizer.apply_chat_template([{"role": "user", "content": msg}], tokenize=False, add_generation_prompt=True))
+                    r.append(q.answer); l.append(t)
+            return p, r, torch.tensor(l)
+    '''),
+    ('subsequence_mask', 'first occurrence per row only, via list slices (learner test)', '''
+        def subsequence_mask(tokens, pattern):
+            out = torch.zeros_like(tokens, dtype=torch.bool)
+            for b in range(tokens.shape[0]):
+                row = tokens[b].tolist()
+                for s in range(len(row)):
+                    if row[s:s + len(pattern)] == list(pattern):
+                        out[b, s:s + len(pattern)] = True
+                        break
+            return out
+    '''),
+    ('project_out', 'the remainder normalised to unit length (learner test)', '''
+        def project_out(v, u):
+            r = v - (v @ u) / (u @ u) * u
+            return r / r.norm()
+    '''),
+]:
+    MUTANTS[_name].append((_label, _src))
+
+# Learner-test alternatives: correct solutions written from the page alone, in another style.
+LEARNER_ALTERNATIVES: dict[str, str] = {
+    'mass_mean_iid_probe': '''
+        def mass_mean_iid_probe(acts, labels, ridge=0.1):
+            mus = torch.stack([acts[~labels].mean(0), acts[labels].mean(0)])
+            centred = acts - mus[labels.long()]
+            sigma = torch.einsum("ni,nj->ij", centred, centred) / acts.shape[0]
+            d = acts.shape[1]
+            lam = ridge * torch.diagonal(sigma).sum() / d
+            delta = mus[1] - mus[0]
+            w = torch.linalg.lstsq(sigma + lam * torch.eye(d), delta[:, None]).solution[:, 0]
+            return w, -(w * (mus[0] + mus[1]) / 2).sum()
+    ''',
+    'cosine_similarity_matrix': '''
+        import torch.nn.functional as F
+        def cosine_similarity_matrix(directions):
+            u = F.normalize(directions, dim=-1)
+            return torch.einsum("id,jd->ij", u, u)
+    ''',
+    'instructed_pairs': '''
+        def instructed_pairs(tokenizer, questions, honest=HONEST, dishonest=DISHONEST):
+            out_p, out_r, out_l = [], [], []
+            for q in questions:
+                for sys_msg, rep, lab in [(honest, q.answer, False), (dishonest, q.wrong_answer, True)]:
+                    out_p.append(tokenizer.apply_chat_template([dict(role="system", content=sys_msg), dict(role="user", content=q.question)], add_generation_prompt=True, tokenize=False))
+                    out_r.append(rep); out_l.append(lab)
+            return out_p, out_r, torch.tensor(out_l, dtype=torch.bool)
+    ''',
+    'teacher_forced_batch': '''
+        def teacher_forced_batch(tokenizer, prompts, replies):
+            enc = [tokenizer.encode(p + r, add_special_tokens=False) for p, r in zip(prompts, replies)]
+            pe = [tokenizer.encode(p, add_special_tokens=False) for p in prompts]
+            for e, p in zip(enc, pe):
+                if e[: len(p)] != p:
+                    raise ValueError("seam")
+                if len(e) == len(p):
+                    raise ValueError("empty reply")
+            seqs = [torch.tensor(e) for e in enc]
+            tokens = torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True, padding_value=tokenizer.pad_token_id)
+            return tokens, torch.tensor([len(p) for p in pe]), torch.tensor([len(e) for e in enc])
+    ''',
+    'pool_residuals': '''
+        def pool_residuals(resid, prompt_lengths, lengths, how="last_answer"):
+            if how not in ("last_answer", "mean_answer", "last_prompt"):
+                raise ValueError(how)
+            b = torch.arange(len(resid))
+            if how == "mean_answer":
+                c = torch.cat([torch.zeros_like(resid[:, :1]), resid.cumsum(1)], dim=1)
+                return (c[b, lengths] - c[b, prompt_lengths]) / (lengths - prompt_lengths)[:, None]
+            idx = lengths - 1 if how == "last_answer" else prompt_lengths - 1
+            return resid.gather(1, idx[:, None, None].expand(-1, 1, resid.shape[2]))[:, 0]
+    ''',
+    'deception_direction': '''
+        def deception_direction(acts, deceptive):
+            d = acts[deceptive].mean(dim=0) - acts[~deceptive].mean(dim=0)
+            return d / torch.linalg.vector_norm(d)
+    ''',
+    'label_replies': '''
+        def label_replies(replies, questions):
+            res = []
+            for r, q in zip(replies, questions):
+                c = organisms.countries_named(r)
+                res.append(-1 if not c else (0 if q.answer in c else 1))
+            return torch.LongTensor(res)
+    ''',
+    'bootstrap_interval': '''
+        import numpy as np
+        def bootstrap_interval(metric, pos, neg, n_boot=1000, level=0.95, seed=0):
+            rng = np.random.default_rng(seed)
+            vals = np.array([metric(pos[torch.from_numpy(rng.integers(0, len(pos), len(pos)))],
+                                    neg[torch.from_numpy(rng.integers(0, len(neg), len(neg)))]) for _ in range(n_boot)])
+            a = (1 - level) / 2
+            return float(metric(pos, neg)), float(np.quantile(vals, a)), float(np.quantile(vals, 1 - a))
+    ''',
+    'tpr_at_fpr': '''
+        def tpr_at_fpr(pos, neg, fpr=0.01):
+            k = int(fpr * len(neg) + 1e-9)
+            t = torch.topk(neg, min(k + 1, len(neg))).values[-1]
+            return float((pos > t).sum()) / len(pos)
+    ''',
+    'trigger_control_pairs': '''
+        def trigger_control_pairs(tokenizer, questions, trigger=organisms.TRIGGER):
+            rows = [(organisms.prompt(tokenizer, q.question, triggered=t, trigger=trigger), q.answer, t) for q in questions for t in (True, False)]
+            p, r, l = zip(*rows)
+            return list(p), list(r), torch.tensor(l)
+    ''',
+    'subsequence_mask': '''
+        def subsequence_mask(tokens, pattern):
+            m = len(pattern); n = tokens.shape[1]
+            pat = torch.tensor(list(pattern))
+            out = torch.zeros_like(tokens, dtype=torch.bool)
+            for s in range(0, n - m + 1):
+                hit = (tokens[:, s:s + m] == pat).all(dim=1)
+                out[hit, s:s + m] = True
+            return out
+    ''',
+    'project_out': '''
+        def project_out(v, u):
+            P = torch.outer(u, u) / u.dot(u)
+            return v - P @ v
+    ''',
+}
+ALTERNATIVES_ALL = {
+    name: [("page style", ALTERNATIVES[name]), ("learner test", LEARNER_ALTERNATIVES[name])]
+    for name in ALTERNATIVES
+}
+ALTERNATIVES_ALL["deception_direction"].append(("deceptive mean minus the overall mean (learner test)", """
+    def deception_direction(acts, deceptive):
+        d = acts[deceptive].mean(0) - acts.mean(0)  # parallel to the difference of class means
+        return d / d.norm()
+"""))
+
+globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES_ALL))

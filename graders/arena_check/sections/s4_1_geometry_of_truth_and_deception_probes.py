@@ -391,6 +391,8 @@ def check_tpr_at_fpr(tpr_at_fpr) -> None:
          torch.tensor([16.5, 17.0, 15.0, 19.5]), negs20, {"fpr": 0.13}),
         ("100 random negatives and 30 random positives, seed 50, fpr 0.05 (k = 5)",
          randn(30, seed=51) + 1.5, randn(100, seed=50), {"fpr": 0.05}),
+        ("negatives [3, 1, 2] and positives [1.5, 4, 0.5], fpr 1.0 (k capped at 2: the smallest)",
+         torch.tensor([1.5, 4.0, 0.5]), torch.tensor([3.0, 1.0, 2.0]), {"fpr": 1.0}),
     ]
     hint = ("sort the negatives in decreasing order; with k = int(fpr · len(neg) + 1e-9), the "
             "threshold is the one at index k (0-based); count positives STRICTLY above it.")
@@ -433,6 +435,8 @@ def check_subsequence_mask(subsequence_mask) -> None:
         ("one row [5, 5, 5, 2], pattern [5, 5] (overlapping occurrences)",
          (torch.tensor([[5, 5, 5, 2]]), [5, 5])),
         ("3 rows of 8 tokens, pattern [1] (one token)", (rows, [1])),
+        ("2 rows of 3 tokens, pattern [4, 5, 6] as long as the rows",
+         (torch.tensor([[1, 2, 3], [4, 5, 6]]), [4, 5, 6])),
         ("2 rows of 3 tokens, pattern of 4 tokens (longer than the rows)",
          (torch.tensor([[1, 2, 3], [4, 5, 6]]), [1, 2, 3, 4])),
     ]
