@@ -434,6 +434,36 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                 model.run_with_hooks(batch.tokens, stop_at_layer=last + 1, fwd_hooks=hooks)
                 return {l: store[l] for l in receiver_layers}
 """),
+        ("every head frozen at its corrupted output", """
+            def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+                def freeze(z, hook):
+                    return corrupt_z[hook.layer()].clone()
+                store = {}
+                def rec(x, hook):
+                    store[hook.layer()] = x.clone()
+                hooks = [(f"blocks.{l}.attn.hook_z", freeze) for l in range(max(receiver_layers))]
+                hooks += [(f"blocks.{l}.hook_{component}_input", rec) for l in receiver_layers]
+                model.run_with_hooks(batch.tokens, fwd_hooks=hooks)
+                return store
+        """),
+        ("stops before the receiver layer (its input hook never fires)", """
+            def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+                by = {}
+                for l, h in senders:
+                    by.setdefault(l, []).append(h)
+                def freeze(z, hook):
+                    out = clean_z[hook.layer()].clone()
+                    hs = by.get(hook.layer(), [])
+                    out[:, :, hs] = corrupt_z[hook.layer()][:, :, hs]
+                    return out
+                store = {}
+                def rec(x, hook):
+                    store[hook.layer()] = x.clone()
+                hooks = [(f"blocks.{l}.attn.hook_z", freeze) for l in range(max(receiver_layers))]
+                hooks += [(f"blocks.{l}.hook_{component}_input", rec) for l in receiver_layers]
+                model.run_with_hooks(batch.tokens, stop_at_layer=max(receiver_layers), fwd_hooks=hooks)
+                return store
+        """),
         ("records every component's input as the query input", """
             def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
                 by_layer = {}
@@ -755,7 +785,8 @@ ALTERNATIVES: dict[str, str] = {
         def pearson(x, y):
             return torch.corrcoef(torch.stack([x.flatten(), y.flatten()]))[0, 1]
     """,
-    "path_patch_inputs": """
+    "path_patch_inputs": [
+        ("masks and one closure per layer", """
         def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
             mask = torch.zeros(clean_z.shape[0], clean_z.shape[3], dtype=torch.bool)
             for l, h in senders:
@@ -775,7 +806,20 @@ ALTERNATIVES: dict[str, str] = {
             with model.hooks(fwd_hooks=hooks):
                 model(batch.tokens)
             return recorded
-    """,
+    """),
+        ("run_with_cache inside model.hooks", """
+        def path_patch_inputs(model, batch, clean_z, corrupt_z, senders, receiver_layers, component="q"):
+            sender_set = set(senders)
+            def freeze(z, hook):
+                layer = hook.layer()
+                return torch.stack([corrupt_z[layer][:, :, h] if (layer, h) in sender_set else clean_z[layer][:, :, h]
+                                    for h in range(z.shape[2])], dim=2)
+            names = [f"blocks.{l}.hook_{component}_input" for l in receiver_layers]
+            with model.hooks(fwd_hooks=[(f"blocks.{l}.attn.hook_z", freeze) for l in range(model.cfg.n_layers)]):
+                _, cache = model.run_with_cache(batch.tokens, names_filter=names)
+            return {l: cache[n] for l, n in zip(receiver_layers, names)}
+    """),
+    ],
     "patch_receivers_logit_diff": """
         def patch_receivers_logit_diff(model, batch, inputs, receivers, component="q", positions=None):
             n_slots = model.cfg.n_heads if component == "q" else model.cfg.n_key_value_heads

@@ -471,8 +471,12 @@ def check_path_patch_inputs(path_patch_inputs) -> None:
                                   "run_with_hooks or `with model.hooks(...)`, which remove them.")
             if not isinstance(got, dict) or sorted(got) != sorted(layers):
                 keys = sorted(got) if isinstance(got, dict) else type(got).__name__
+                missing = "" if not isinstance(got, dict) else (
+                    f" The hook_{component}_input of layer(s) {sorted(set(layers) - set(got))} never fired: run the "
+                    "model at least up to stop_at_layer = max(receiver_layers) + 1, with "
+                    "model.set_use_split_qkv_input(True) on (the check turns it on).")
                 raise CheckFailed(f"For {label}: expected a dict keyed by the receiver layers {sorted(layers)}, "
-                                  f"got {keys}.")
+                                  f"got {keys}.{missing}")
             heads = {ly: [h for sl, h in senders if sl == ly] for ly in range(model.cfg.n_layers)}
 
             def senders_only(layer: int, z: Tensor, source: Tensor, heads=heads) -> Tensor:
@@ -492,6 +496,9 @@ def check_path_patch_inputs(path_patch_inputs) -> None:
                     _recorded_inputs(model, batch.corrupted_tokens,
                                      lambda ly, z, a=clean_z, c=corrupt_z: senders_only(ly, a[ly], c),
                                      layers, component),
+                "are what you get with every head frozen at its *corrupted* output. The other heads keep "
+                "their clean outputs (clean_z); only the senders take corrupt_z":
+                    _recorded_inputs(model, batch.tokens, lambda ly, z, c=corrupt_z: c[ly], layers, component),
             }
             for layer in layers:
                 value = got[layer]
