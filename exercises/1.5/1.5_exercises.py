@@ -16,7 +16,8 @@
 # A probe is only a correlation, though. The second half of this section uses the probe's direction
 # as a lever: add it to the residual stream while the model answers "True or False?" and see whether
 # the answer moves — and whether a random direction of the same size moves it just as much. This is
-# the residual-stream version of inference-time intervention (Li et al. 2023). We will also
+# the residual-stream version of a steering experiment; Part 5 repeats it at the level of single
+# attention heads, as in inference-time intervention (Li et al. 2023). We will also
 # measure something the probe results make easy to forget: what a model represents and what it
 # *says* can be very different things.
 #
@@ -28,12 +29,15 @@
 #   matrix;
 # - measure a model's own True/False answers as a logit difference, in a plain and a chat format;
 # - build a steering vector from a probe direction, add it with a hook at chosen positions,
-#   and compare its effect with random directions of the same norm.
+#   and compare its effect with random directions of the same norm, layer by layer;
+# - probe all 270 attention heads at once, and steer the best ones along their own directions as in
+#   inference-time intervention (ITI), asking whether the model becomes more accurate or only
+#   differently biased.
 #
 # **Prerequisites.** Section 1.2 (TransformerLens caches and hooks). Logistic regression and Adam
 # from chapter 0.
 #
-# **Time.** About 2–3 hours: 12 exercises, most of them a few lines.
+# **Time.** About 3 hours: 15 exercises, most of them a few lines.
 #
 # ## Setup
 #
@@ -496,6 +500,149 @@ def flip_rate(
 # %%
 arena_check.check("1.5", "flip_rate", flip_rate)
 
+
+# %% [markdown]
+# ## Part 5 · Head-level intervention
+#
+# Li et al. (2023) steer more surgically. Their inference-time intervention (ITI) probes the
+# output of every attention head separately — the vector `hook_z` a head writes before its output
+# matrix $W_O$ mixes it into the residual stream — keeps the few heads whose probes are most
+# accurate on held-out data, and at inference adds to each of those heads' outputs a shift of
+# $\alpha\,\sigma\,\hat\theta$: $\hat\theta$ the head's own unit probe direction (they found the
+# difference of means, their "mass mean shift", worked best), $\sigma$ the standard deviation of the
+# head's training activations along it, so that $\alpha$ counts in units of that head's natural
+# spread. SmolLM2 has 30 × 9 = 270 heads of `d_head` 64 (grouped-query attention shares keys and
+# values between heads, but each head's `hook_z` is its own).
+#
+# Part 1's forward pass already kept every head's output at the final "." of the cities
+# statements: `head_z["train"]` for the 160 training statements and `head_z["test"]` for the 80 test
+# ones. The heads are ranked on test statements 40–79, which we call the *validation* statements
+# here: the steering below is measured on prompts made from test statements 0–39 (Part 3's), so the
+# statements that choose the heads play no part in judging them. (The two halves are disjoint as
+# statements but not quite as cities: a few cities have their true statement in one half and their
+# false one in the other. The heads' probes are still fitted on training cities only.)
+
+# %% [markdown]
+# ### Exercise 13 · `head_probe_accuracies`
+#
+# > difficulty 2/5 · importance 4/5 · 15 min
+#
+# Fit a difference-of-means probe to every head at once, and score each on the validation rows.
+#
+# Two hundred and seventy probes in a Python loop are slow and easy to get subtly wrong (one head's
+# bias computed with another's mean); as one batched computation over the `layers` and `heads` axes
+# they are a few lines. The ranking this produces chooses the heads to steer, so it must come from
+# held-out rows: a probe scored on its own training rows ranks heads by how well they memorise.
+#
+# <details><summary>Hint 1</summary>
+#
+# `z_train[y_train].mean(0)` is `[layers, heads, d_head]`: every head's mean over the true rows.
+# The bias is a sum over `d_head` only: `-(w * (mu_true + mu_false)).sum(-1) / 2`.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# `torch.einsum("mlhd,lhd->mlh", z_val, w)` scores every validation row on every head's probe.
+# Compare `scores > 0` with `y_val[:, None, None]` and average over the rows.
+#
+# </details>
+
+# %%
+def head_probe_accuracies(
+    z_train: Float[Tensor, "n layers heads d_head"],
+    y_train: Bool[Tensor, " n"],
+    z_val: Float[Tensor, "m layers heads d_head"],
+    y_val: Bool[Tensor, " m"],
+) -> tuple[Float[Tensor, "layers heads"], Float[Tensor, "layers heads d_head"]]:
+    """A difference-of-means probe for every head at once, and its accuracy on the validation rows.
+
+    For each (layer, head): w = mean of the true training rows - mean of the false ones, the bias
+    at the midpoint of the two means (as in difference_of_means_probe); a validation row is
+    predicted true iff w · z + b > 0. Returns (accuracy [layers, heads], w [layers, heads,
+    d_head]). Only the training rows shape w and b.
+    """
+    raise NotImplementedError("exercise: head_probe_accuracies")
+
+
+# %%
+arena_check.check("1.5", "head_probe_accuracies", head_probe_accuracies)
+
+
+# %% [markdown]
+# ### Exercise 14 · `iti_shifts`
+#
+# > difficulty 2/5 · importance 4/5 · 15 min
+#
+# Build the shift ITI adds to each head's output: $\alpha\,\sigma\,\hat\theta$ for the selected heads,
+# zero for the rest.
+#
+# The $\sigma$ is what makes one $\alpha$ fit all heads: head outputs differ in scale by an order of
+# magnitude, and a fixed-norm shift would be a whisper to one head and a shout to another. Li et al.
+# measure it along the probe direction, not over the whole vector — how much this head *normally*
+# varies in the direction we push.
+#
+# <details><summary>Hint</summary>
+#
+# For each `(layer, head)` in `heads`: `unit = directions[layer, head] / directions[layer, head].norm()`,
+# `sigma = (z_train[:, layer, head] @ unit).std()`. Start from `torch.zeros_like(directions)`.
+#
+# </details>
+
+# %%
+def iti_shifts(
+    directions: Float[Tensor, "layers heads d_head"],
+    z_train: Float[Tensor, "n layers heads d_head"],
+    heads: Sequence[tuple[int, int]],
+    alpha: float,
+) -> Float[Tensor, "layers heads d_head"]:
+    """alpha * sigma * unit direction for each selected head, zeros for all others.
+
+    For a selected (layer, head), the unit direction is directions[layer, head] divided by its L2
+    norm, and sigma is the standard deviation (torch.std, unbiased) over the training rows of
+    z_train[:, layer, head] projected onto it. `heads` lists (layer, head) pairs. The inputs
+    are not modified.
+    """
+    raise NotImplementedError("exercise: iti_shifts")
+
+
+# %%
+arena_check.check("1.5", "iti_shifts", iti_shifts)
+
+
+# %% [markdown]
+# ### Exercise 15 · `iti_hook`
+#
+# > difficulty 1/5 · importance 4/5 · 10 min
+#
+# The hook function on `blocks.{layer}.attn.hook_z`: add one layer's shifts to every head's output at
+# the masked positions.
+#
+# <details><summary>Hint</summary>
+#
+# `z` is `[batch, pos, heads, d_head]` and `shift` is `[heads, d_head]`: `mask[:, :, None, None]`
+# lines the mask up with both.
+#
+# </details>
+
+# %%
+def iti_hook(
+    z: Float[Tensor, "batch pos heads d_head"],
+    hook: HookPoint | None,
+    shift: Float[Tensor, "heads d_head"],
+    mask: Bool[Tensor, "batch pos"],
+) -> Float[Tensor, "batch pos heads d_head"]:
+    """z + shift (the same for every row and position) where mask is True, z elsewhere.
+
+    `shift` is one layer's slice of iti_shifts (zero rows for heads left alone). Returns a new
+    tensor; z is not modified. `hook` is unused (TransformerLens passes it).
+    """
+    raise NotImplementedError("exercise: iti_hook")
+
+
+# %%
+arena_check.check("1.5", "iti_hook", iti_hook)
+
 # %% [markdown]
 # ## Summary
 #
@@ -509,9 +656,13 @@ arena_check.check("1.5", "flip_rate", flip_rate)
 #   strong bias toward "False"); the chat template improves the ranking but not the answers:
 #   represented is not the same as said.
 # - Adding the probe direction at layer 12 pushes answers toward "False" more than random
-#   directions of the same norm do, but hardly toward "True": on this model and prompt, the causal
-#   test is lopsided. A constant vector moves the bias, not the accuracy; steering an answer is not
-#   making a model truthful.
+#   directions of the same norm do, but hardly toward "True"; at layers 8–10 the direction even
+#   works backwards. The section's target (≥ 80 % flips both ways) is not reached on this model, with
+#   any layer, α or prompt wording we tried on validation statements.
+# - Truth is readable from single attention heads too. Steering the best heads along their own
+#   probe directions (ITI) is a different lever from the residual vector, but neither makes the
+#   answers track truth better (AUC stays near chance): a constant shift moves the bias, not the
+#   accuracy, and steering an answer is not making a model truthful.
 #
 # ## Further reading
 #
@@ -522,8 +673,9 @@ arena_check.check("1.5", "flip_rate", flip_rate)
 #   directions, their transfer across datasets, and difference-of-means probes as causal
 #   directions; the datasets here follow their design.
 # - Li et al., [Inference-Time Intervention: Eliciting Truthful Answers from a Language
-#   Model](https://arxiv.org/abs/2306.03341) (2023) — steering selected attention heads along probe
-#   directions to improve truthfulness.
+#   Model](https://arxiv.org/abs/2306.03341) (2023) — ITI: probe every attention head, steer the most
+#   truth-readable ones along their own difference-of-means directions scaled by their activations'
+#   spread; Part 5 replicates the method at small scale.
 # - Burns et al., [Discovering Latent Knowledge in Language Models Without
 #   Supervision](https://arxiv.org/abs/2212.03827) (2022) — Contrast-Consistent Search, an
 #   unsupervised probe for what a model knows as distinct from what it says.

@@ -6,7 +6,9 @@ rows (test rows included), with the labels flipped or without a bias; accuracy a
 flipped labels, ties not counted as 1/2; a transposed transfer matrix; a logit difference of the
 wrong sign or read at the padded last position; a steering vector not normalised; steering at the
 wrong positions; a flip rate with the wrong denominator. Alternatives are correct solutions in
-another style (loops, sorting, torch helpers).
+another style (loops, sorting, torch helpers). The head-level mutants: per-head probes fitted
+on the validation rows or scored on the training rows, an axis mixed up, an ITI shift without
+normalisation or with the wrong sigma, the wrong heads shifted, a hook that ignores the mask.
 """
 
 from __future__ import annotations
@@ -413,9 +415,177 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
                 return flipped[eligible].float().mean().item()
         """),
     ],
+    "head_probe_accuracies": [
+        ("fitted on the validation rows", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                mu_t, mu_f = z_val[y_val].mean(0), z_val[~y_val].mean(0)
+                w = mu_t - mu_f
+                b = -(w * (mu_t + mu_f)).sum(-1) / 2
+                scores = torch.einsum("mlhd,lhd->mlh", z_val, w) + b
+                return ((scores > 0) == y_val[:, None, None]).float().mean(0), w
+        """),
+        ("accuracy on the training rows", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                mu_t, mu_f = z_train[y_train].mean(0), z_train[~y_train].mean(0)
+                w = mu_t - mu_f
+                b = -(w * (mu_t + mu_f)).sum(-1) / 2
+                scores = torch.einsum("mlhd,lhd->mlh", z_train, w) + b
+                return ((scores > 0) == y_train[:, None, None]).float().mean(0), w
+        """),
+        ("midpoint from the validation rows (learner test)", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                w = z_train[y_train].mean(0) - z_train[~y_train].mean(0)
+                b = -(w * z_val.mean(0)).sum(-1)
+                s = torch.einsum("mlhd,lhd->mlh", z_val, w) + b
+                return ((s > 0) == y_val[:, None, None]).float().mean(0), w
+        """),
+        ("no bias", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                w = z_train[y_train].mean(0) - z_train[~y_train].mean(0)
+                scores = torch.einsum("mlhd,lhd->mlh", z_val, w)
+                return ((scores > 0) == y_val[:, None, None]).float().mean(0), w
+        """),
+        ("bias summed over every head, not per head", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                mu_t, mu_f = z_train[y_train].mean(0), z_train[~y_train].mean(0)
+                w = mu_t - mu_f
+                b = -(w * (mu_t + mu_f)).sum() / 2
+                scores = torch.einsum("mlhd,lhd->mlh", z_val, w) + b
+                return ((scores > 0) == y_val[:, None, None]).float().mean(0), w
+        """),
+        ("classes swapped", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                mu_t, mu_f = z_train[y_train].mean(0), z_train[~y_train].mean(0)
+                w = mu_f - mu_t
+                b = -(w * (mu_t + mu_f)).sum(-1) / 2
+                scores = torch.einsum("mlhd,lhd->mlh", z_val, w) + b
+                return ((scores > 0) == y_val[:, None, None]).float().mean(0), w
+        """),
+        ("accuracies transposed to [heads, layers]", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                mu_t, mu_f = z_train[y_train].mean(0), z_train[~y_train].mean(0)
+                w = mu_t - mu_f
+                b = -(w * (mu_t + mu_f)).sum(-1) / 2
+                scores = torch.einsum("mlhd,lhd->mlh", z_val, w) + b
+                return ((scores > 0) == y_val[:, None, None]).float().mean(0).T, w
+        """),
+        ("a score of exactly 0 predicted true (learner test)", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                mt, mf = z_train[y_train].mean(0), z_train[~y_train].mean(0)
+                w = mt - mf
+                s = torch.einsum("mlhd,lhd->mlh", z_val - (mt + mf) / 2, w)
+                return ((s >= 0) == y_val[:, None, None]).float().mean(0), w
+        """),
+        ("midpoint at the mean of all training rows", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                w = z_train[y_train].mean(0) - z_train[~y_train].mean(0)
+                b = -(w * z_train.mean(0)).sum(-1)
+                scores = torch.einsum("mlhd,lhd->mlh", z_val, w) + b
+                return ((scores > 0) == y_val[:, None, None]).float().mean(0), w
+        """),
+    ],
+    "iti_shifts": [
+        ("sigma as the variance, not the std (learner test)", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                out = torch.zeros_like(directions)
+                for l, h in heads:
+                    u = directions[l, h] / directions[l, h].norm()
+                    out[l, h] = alpha * (z_train[:, l, h] @ u).var() * u
+                return out
+        """),
+        ("sigma as the mean absolute deviation (learner test)", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                out = torch.zeros_like(directions)
+                for l, h in heads:
+                    u = directions[l, h] / directions[l, h].norm()
+                    p = z_train[:, l, h] @ u
+                    out[l, h] = alpha * (p - p.mean()).abs().mean() * u
+                return out
+        """),
+        ("direction not normalised", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                shifts = torch.zeros_like(directions)
+                for l, h in heads:
+                    d = directions[l, h]
+                    shifts[l, h] = alpha * (z_train[:, l, h] @ (d / d.norm())).std() * d
+                return shifts
+        """),
+        ("sigma over the whole head vector, not along the direction", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                shifts = torch.zeros_like(directions)
+                for l, h in heads:
+                    unit = directions[l, h] / directions[l, h].norm()
+                    shifts[l, h] = alpha * z_train[:, l, h].std() * unit
+                return shifts
+        """),
+        ("biased std (unbiased=False)", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                shifts = torch.zeros_like(directions)
+                for l, h in heads:
+                    unit = directions[l, h] / directions[l, h].norm()
+                    shifts[l, h] = alpha * (z_train[:, l, h] @ unit).std(unbiased=False) * unit
+                return shifts
+        """),
+        ("sigma left out", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                shifts = torch.zeros_like(directions)
+                for l, h in heads:
+                    shifts[l, h] = alpha * directions[l, h] / directions[l, h].norm()
+                return shifts
+        """),
+        ("(head, layer) read as (layer, head)", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                shifts = torch.zeros_like(directions)
+                for h, l in heads:
+                    if l < directions.shape[0] and h < directions.shape[1]:
+                        unit = directions[l, h] / directions[l, h].norm()
+                        shifts[l, h] = alpha * (z_train[:, l, h] @ unit).std() * unit
+                return shifts
+        """),
+        ("every head shifted", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                unit = directions / directions.norm(dim=-1, keepdim=True)
+                sigma = torch.einsum("nlhd,lhd->nlh", z_train, unit).std(0)
+                return alpha * sigma[..., None] * unit
+        """),
+        ("directions modified in place", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                shifts = torch.zeros_like(directions)
+                for l, h in heads:
+                    directions[l, h] /= directions[l, h].norm()
+                    shifts[l, h] = alpha * (z_train[:, l, h] @ directions[l, h]).std() * directions[l, h]
+                return shifts
+        """),
+    ],
+    "iti_hook": [
+        ("mask inverted in torch.where (learner test)", """
+            def iti_hook(z, hook, shift, mask):
+                return torch.where(mask[..., None, None], z, z + shift)
+        """),
+        ("mask ignored", """
+            def iti_hook(z, hook, shift, mask):
+                return z + shift
+        """),
+        ("in place", """
+            def iti_hook(z, hook, shift, mask):
+                z += mask[:, :, None, None] * shift
+                return z
+        """),
+        ("mask broadcast over heads instead of positions", """
+            def iti_hook(z, hook, shift, mask):
+                return z + mask[:, None, :, None][..., : z.shape[2], :].float().sum(2, keepdim=True).clamp(max=1) * shift
+        """),
+        ("only the last masked position", """
+            def iti_hook(z, hook, shift, mask):
+                out = z.clone()
+                last = mask.float().cumsum(1).argmax(1)
+                out[torch.arange(z.shape[0]), last] += shift
+                return out
+        """),
+    ],
 }
 
-ALTERNATIVES: dict[str, str] = {
+ALTERNATIVES: dict[str, str | list[tuple[str, str]]] = {
     "difference_of_means_probe": """
         def difference_of_means_probe(acts, labels):
             y = labels.float()[:, None]
@@ -511,6 +681,70 @@ ALTERNATIVES: dict[str, str] = {
                 return float("nan")
             return int((now_pushed & ~was_pushed).sum()) / n * (sign * sign)
     """,
+    "head_probe_accuracies": [
+        ("two loops over the heads", """
+        def head_probe_accuracies(z_train, y_train, z_val, y_val):
+            n_layers, n_heads = z_train.shape[1], z_train.shape[2]
+            acc = torch.zeros(n_layers, n_heads)
+            w_all = torch.zeros(z_train.shape[1:])
+            for l in range(n_layers):
+                for h in range(n_heads):
+                    x = z_train[:, l, h]
+                    w = x[y_train].mean(0) - x[~y_train].mean(0)
+                    b = -(w @ (x[y_train].mean(0) + x[~y_train].mean(0))) / 2
+                    acc[l, h] = ((z_val[:, l, h] @ w + b > 0) == y_val).float().mean()
+                    w_all[l, h] = w
+            return acc, w_all
+    """),
+        ("heads flattened, means as weighted sums (learner test)", """
+            def head_probe_accuracies(z_train, y_train, z_val, y_val):
+                n, n_layers, n_heads, d = z_train.shape
+                zt = z_train.reshape(n, n_layers * n_heads, d)
+                zv = z_val.reshape(len(z_val), n_layers * n_heads, d)
+                yt = y_train.float()[:, None, None]
+                mt = (zt * yt).sum(0) / yt.sum()
+                mf = (zt * (1 - yt)).sum(0) / (1 - yt).sum()
+                w = mt - mf
+                s = ((zv - (mt + mf) / 2) * w).sum(-1)
+                acc = ((s > 0) == y_val[:, None]).float().mean(0)
+                return acc.reshape(n_layers, n_heads), w.reshape(n_layers, n_heads, d)
+        """),
+    ],
+    "iti_shifts": [
+        ("vectorised with a keep mask", """
+        def iti_shifts(directions, z_train, heads, alpha):
+            keep = torch.zeros(directions.shape[:2], dtype=torch.bool)
+            for l, h in heads:
+                keep[l, h] = True
+            unit = torch.nn.functional.normalize(directions, dim=-1)
+            proj = (z_train * unit).sum(-1)
+            sigma = proj.std(dim=0, correction=1)
+            return torch.where(keep[..., None], alpha * sigma[..., None] * unit, torch.zeros(()))
+    """),
+        ("advanced indexing over the selected heads (learner test)", """
+            def iti_shifts(directions, z_train, heads, alpha):
+                out = torch.zeros(directions.shape)
+                if len(heads) == 0:
+                    return out
+                ls = torch.tensor([l for l, _ in heads])
+                hs = torch.tensor([h for _, h in heads])
+                d = directions[ls, hs]
+                u = d / d.norm(dim=-1, keepdim=True)
+                sig = torch.einsum("nkd,kd->nk", z_train[:, ls, hs], u).std(0)
+                out[ls, hs] = alpha * sig[:, None] * u
+                return out
+        """),
+    ],
+    "iti_hook": [
+        ("torch.where", """
+        def iti_hook(z, hook, shift, mask):
+            return torch.where(mask[..., None, None], z + shift, z)
+    """),
+        ("einsum of mask and shift (learner test)", """
+            def iti_hook(z, hook, shift, mask):
+                return z + torch.einsum("bp,hd->bphd", mask.float(), shift)
+        """),
+    ],
 }
 
 globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))

@@ -173,3 +173,58 @@ def flip_rate(
         return float("nan")
     flipped = steered_true if toward_true else ~steered_true
     return flipped[eligible].float().mean().item()
+
+
+def head_probe_accuracies(
+    z_train: Float[Tensor, "n layers heads d_head"],
+    y_train: Bool[Tensor, " n"],
+    z_val: Float[Tensor, "m layers heads d_head"],
+    y_val: Bool[Tensor, " m"],
+) -> tuple[Float[Tensor, "layers heads"], Float[Tensor, "layers heads d_head"]]:
+    """A difference-of-means probe for every head at once, and its accuracy on the validation rows.
+
+    For each (layer, head): w = mean of the true training rows - mean of the false ones, the bias
+    at the midpoint of the two means (as in difference_of_means_probe); a validation row is
+    predicted true iff w · z + b > 0. Returns (accuracy [layers, heads], w [layers, heads,
+    d_head]). Only the training rows shape w and b.
+    """
+    mu_true, mu_false = z_train[y_train].mean(0), z_train[~y_train].mean(0)
+    w = mu_true - mu_false
+    b = -(w * (mu_true + mu_false)).sum(-1) / 2
+    scores = torch.einsum("mlhd,lhd->mlh", z_val, w) + b
+    return ((scores > 0) == y_val[:, None, None]).float().mean(0), w
+
+
+def iti_shifts(
+    directions: Float[Tensor, "layers heads d_head"],
+    z_train: Float[Tensor, "n layers heads d_head"],
+    heads: Sequence[tuple[int, int]],
+    alpha: float,
+) -> Float[Tensor, "layers heads d_head"]:
+    """alpha * sigma * unit direction for each selected head, zeros for all others.
+
+    For a selected (layer, head), the unit direction is directions[layer, head] divided by its L2
+    norm, and sigma is the standard deviation (torch.std, unbiased) over the training rows of
+    z_train[:, layer, head] projected onto it. `heads` lists (layer, head) pairs. The inputs
+    are not modified.
+    """
+    shifts = torch.zeros_like(directions)
+    for layer, head in heads:
+        unit = directions[layer, head] / directions[layer, head].norm()
+        sigma = (z_train[:, layer, head] @ unit).std()
+        shifts[layer, head] = alpha * sigma * unit
+    return shifts
+
+
+def iti_hook(
+    z: Float[Tensor, "batch pos heads d_head"],
+    hook: HookPoint | None,
+    shift: Float[Tensor, "heads d_head"],
+    mask: Bool[Tensor, "batch pos"],
+) -> Float[Tensor, "batch pos heads d_head"]:
+    """z + shift (the same for every row and position) where mask is True, z elsewhere.
+
+    `shift` is one layer's slice of iti_shifts (zero rows for heads left alone). Returns a new
+    tensor; z is not modified. `hook` is unused (TransformerLens passes it).
+    """
+    return z + mask[:, :, None, None].to(z.dtype) * shift

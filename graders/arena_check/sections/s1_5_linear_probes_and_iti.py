@@ -9,7 +9,10 @@ same probe back), AUC or accuracy computed against flipped labels, ties not coun
 a transfer matrix transposed (a 3 × 2 case, where the transpose has the wrong shape), a logit
 difference of the wrong sign or read at the padded last position, a steering vector not
 normalised before scaling, steering at the wrong positions (off by one at either end, or over the
-padding), a flip rate with the wrong denominator or the wrong treatment of a logit difference of 0.
+padding), a flip rate with the wrong denominator or the wrong treatment of a logit difference of 0; and
+for the head-level intervention: per-head probes with an axis mixed up or fitted on the validation
+rows, an ITI shift whose direction is not normalised or whose sigma is taken over the whole head
+vector (or biased), shifts on the wrong heads, a hook that ignores the mask or edits in place.
 """
 
 from __future__ import annotations
@@ -371,3 +374,106 @@ def check_flip_rate(flip_rate) -> None:
         _float(got, ref.flip_rate(*args), context=context, hint=hint, name="flip_rate")
 
 
+
+
+# ------------------------------------------------------------------------------------------
+# Part 5 · Head-level intervention (ITI)
+# ------------------------------------------------------------------------------------------
+def _head_acts(n_true: int, n_false: int, *, seed: int, layers: int = 3, heads: int = 2,
+               d_head: int = 4) -> tuple[Tensor, Tensor]:
+    """[n, layers, heads, d_head] activations in which each head separates the classes along its
+    own random direction by its own margin (some heads well, some hardly), with a common offset
+    (so the bias matters), rows in shuffled order."""
+    gen = seeded(seed)
+    labels = torch.cat([torch.ones(n_true, dtype=torch.bool), torch.zeros(n_false, dtype=torch.bool)])
+    labels = labels[torch.randperm(len(labels), generator=gen)]
+    z = torch.randn(len(labels), layers, heads, d_head, generator=gen)
+    direction = torch.randn(layers, heads, d_head, generator=gen)
+    margin = torch.rand(layers, heads, 1, generator=gen) * 1.5
+    offset = torch.randn(layers, heads, d_head, generator=gen) * 2
+    sign = labels.float()[:, None, None, None] * 2 - 1
+    return z + offset + sign * margin * direction / direction.norm(dim=-1, keepdim=True), labels
+
+
+@check(SECTION, "head_probe_accuracies", points=2)
+def check_head_probe_accuracies(head_probe_accuracies) -> None:
+    """Per-head directions and validation accuracies against the per-head reference probe, with
+    unbalanced training classes (sums ≠ means) and more layers than heads (a swapped axis shows);
+    the validation rows must not shape the directions."""
+    hint = ("for every (layer, head) separately: w = mean over the TRUE training rows - mean over "
+            "the false ones (dim 0 of z_train), b = -w · (mu_true + mu_false) / 2, and the "
+            "accuracy of (w · z + b > 0) on the validation rows; shapes [layers, heads] and "
+            "[layers, heads, d_head].")
+    for n_true, n_false, m, seed in [(7, 4, 9, 30), (5, 9, 6, 31)]:
+        z_train, y_train = _head_acts(n_true, n_false, seed=seed)
+        z_val, y_val = _head_acts(m - m // 3, m // 3, seed=seed + 100)
+        context = (f"{n_true} true and {n_false} false training rows, {m} validation rows, "
+                   "3 layers × 2 heads × d_head 4")
+        out = call(head_probe_accuracies, z_train, y_train, z_val, y_val,
+                   name="head_probe_accuracies", context=context)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise CheckFailed(f"For {context}: expected a tuple (accuracy, directions), got "
+                              f"{type(out).__name__}.")
+        want_acc, want_w = ref.head_probe_accuracies(z_train, y_train, z_val, y_val)
+        expect_tensor(out[1], want_w, context=f"{context}: the directions", hint=hint,
+                      atol=1e-5, check_dtype=False)
+        expect_tensor(out[0], want_acc, context=f"{context}: the accuracies", hint=hint,
+                      check_dtype=False)
+        other = call(head_probe_accuracies, z_train, y_train, z_val * 3 + 1, ~y_val,
+                     name="head_probe_accuracies", context=f"{context}, validation rows changed")
+        if not torch.allclose(torch.as_tensor(other[1]).float(), want_w, atol=1e-5):
+            raise CheckFailed(f"For {context}: the directions changed when only the validation "
+                              "rows changed. Fit on z_train and y_train only.")
+    # small integers, so that a validation row at the midpoint of the means scores exactly 0
+    z_train = torch.tensor([[1.0, 3.0], [3.0, 1.0], [-1.0, 1.0], [1.0, -3.0]]).reshape(4, 2, 1, 1)
+    z_train = z_train.expand(4, 2, 1, 2).contiguous()
+    y_train = torch.tensor([True, True, False, False])
+    z_val = torch.tensor([[1.0, 0.5], [4.0, 2.0], [-2.0, -5.0]]).reshape(3, 2, 1, 1)
+    z_val = z_val.expand(3, 2, 1, 2).contiguous()
+    y_val = torch.tensor([True, True, False])
+    context = ("2 layers × 1 head, integer activations; the first validation row sits exactly at "
+               "the midpoint of the class means (score 0)")
+    out = call(head_probe_accuracies, z_train, y_train, z_val, y_val,
+               name="head_probe_accuracies", context=context)
+    want_acc, _ = ref.head_probe_accuracies(z_train, y_train, z_val, y_val)
+    expect_tensor(torch.as_tensor(out[0]), want_acc, context=f"{context}: the accuracies",
+                  hint=hint + " A score of exactly 0 is predicted false (> 0, not >= 0).",
+                  check_dtype=False)
+
+
+@check(SECTION, "iti_shifts")
+def check_iti_shifts(iti_shifts) -> None:
+    """Directions of norm far from 1 (so a missing normalisation shows), heads with different
+    spreads (sigma is per head, along the direction), few rows (the unbiased std differs from the
+    biased one), an asymmetric (layer, head) choice, a negative alpha; and inputs not modified."""
+    z_train, _ = _head_acts(4, 3, seed=40, layers=3, heads=2, d_head=4)
+    z_train = z_train * torch.tensor([0.5, 1.0, 3.0])[None, :, None, None]
+    directions = randn(3, 2, 4, seed=41) * 5
+    hint = ("for each selected (layer, head): unit = directions[layer, head] / its norm; "
+            "sigma = (z_train[:, layer, head] @ unit).std() (unbiased, over the training rows); "
+            "shift = alpha * sigma * unit; every other head gets zeros.")
+    cases: list[Case] = [
+        ("7 rows, heads [(2, 1), (0, 0)] (layer, head), alpha 5",
+         (directions, z_train, [(2, 1), (0, 0)], 5.0)),
+        ("heads [(1, 0)] only, alpha -2", (directions, z_train, [(1, 0)], -2.0)),
+        ("no heads selected", (directions, z_train, [], 3.0)),
+    ]
+    compare_to_reference(iti_shifts, ref.iti_shifts, cases, name="iti_shifts", hint=hint,
+                         atol=1e-5)
+
+
+@check(SECTION, "iti_hook")
+def check_iti_hook(iti_hook) -> None:
+    """Masks that differ per row, a shift that is zero for some heads, batch 1; z not modified."""
+    z = randn(2, 4, 3, 5, seed=50)
+    shift = randn(3, 5, seed=51)
+    shift[1] = 0.0
+    mask = torch.tensor([[False, True, True, False], [True, False, False, True]])
+    hint = ("return z + shift at the masked positions only: mask[:, :, None, None] broadcasts over "
+            "heads and d_head, shift [heads, d_head] over batch and positions.")
+    cases: list[Case] = [
+        ("batch 2, 4 positions, 3 heads (head 1 not shifted)", (z, None, shift, mask)),
+        ("batch 1, only position 2 masked",
+         (z[:1], None, randn(3, 5, seed=52), torch.tensor([[False, False, True, False]]))),
+    ]
+    compare_to_reference(iti_hook, ref.iti_hook, cases, name="iti_hook", hint=hint)
