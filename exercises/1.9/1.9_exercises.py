@@ -249,7 +249,7 @@ arena_check.check("1.9", "top1_legal_rate", top1_legal_rate)
 # Re-measure the shipped model on held-out games: 500 games from the seed the training script
 # evaluated on, `(0, 1)`, which no training game came from (the script used 1000 games of that
 # seed; a different count gives different games, so expect the same rate up to a few tenths of a
-# point; about 4 s):
+# point; about 6 s on this shared machine):
 
 # %%
 def resid_stack(model: HookedTransformer, inputs: Int[Tensor, "batch pos"]) -> Float[Tensor, "layers batch pos d_model"]:
@@ -299,7 +299,7 @@ arena_check.check("1.9", "relative_labels", relative_labels)
 # where the game is still on — 16 000 to fit, 8 000 to test. The same rows are cached for a model
 # of the same shape with random weights (`othello_gpt.random_init`), the baseline that says how much
 # of the board any network's activations would reveal just by carrying the move tokens along
-# (about 10 s):
+# (about 15 s on this shared machine):
 
 # %% [markdown]
 # ### Exercise 8 · `fit_probe`
@@ -387,7 +387,7 @@ arena_check.check("1.9", "probe_accuracy", probe_accuracy)
 # Now the comparison. The closed-form ridge probes of `othello_gpt.fit_probes` are cheap enough to
 # sweep every layer for three questions at once — relative labels, absolute colour, and relative
 # labels on the random model. The logistic probe you wrote is then fitted where it matters, at the
-# best layer, for the same three questions (about 20 s):
+# best layer, for the same three questions (30–40 s on this shared machine, the page's slowest cell):
 
 # %%
 def probe_directions(W: Float[Tensor, "d_model 64 3"]) -> Float[Tensor, "64 d_model"]:
@@ -493,4 +493,4 @@ arena_check.check("1.9", "legality_change", legality_change)
 # For every square whose legality changes, the edit should raise its logit if it became legal and
 # lower it if it became illegal. The control reflects along a random direction instead, with the
 # same edit at the same place. The edit is made after {glue:text}`probe_layer` blocks, so the
-# model's remaining block has to turn the edited board into legal moves (a few seconds):
+# model's remaining block has to turn the edited board into legal moves (about 7 s):
