@@ -395,13 +395,14 @@ arena_check.check("1.6", "random_vectors_like", random_vectors_like)
 #
 # What misses is the control on log-probs: {glue:text}`n_rand_over` of the five random vectors raises
 # the answer's log-prob by more than +0.5 nats (none of them gets a single answer right). The
-# limit is the baseline. With no demonstrations the model puts, on average,
-# {glue:text}`p_newline:.0%` of its probability on a line break after `->`; a vector of this size
-# (norm {glue:text}`fv_norm:.0f`, against {glue:text}`resid_norm:.0f` for the residual vector it is
-# added to) pushes the model off that
-# prediction in almost any direction, and the freed probability spreads over every word, the right
-# one included. The function vector's gain is several times larger and comes with correct answers,
-# but a random vector of equal norm is not a null effect on log-probs here. A fairer log-prob control
+# likely limit is the baseline. With no demonstrations the model has no idea what `rich ->` asks
+# for: its distribution is flat (its favourite continuation, a line break, gets only
+# {glue:text}`p_newline:.0%` on average) and the right answer sits near −10 nats, about one chance in
+# 20,000. A vector of this size (norm {glue:text}`fv_norm:.0f`, against {glue:text}`resid_norm:.0f`
+# for the residual vector it is added to) reshuffles such a flat distribution in almost any
+# direction, and some directions lift many rare words at once, the right one among them. The
+# function vector's gain is several times larger and comes with correct answers, but a random
+# vector of equal norm is not a null effect on log-probs here. A fairer log-prob control
 # would compare against the log-probs of *other* words under the same vector, or use prompts whose
 # zero-shot baseline is not dominated by one token; this page keeps the target as stated and reports
 # the miss.
@@ -512,7 +513,9 @@ arena_check.check("1.6", "next_token_loss", next_token_loss)
 # strength to {glue:text}`caa_hi:+.2f` at the most positive, where a random direction of the same
 # norm moves it by at most {glue:text}`rand_span:.2f`. The price is fluency: the loss on neutral text
 # rises from {glue:text}`loss_zero:.2f` to as much as {glue:text}`loss_hi:.2f` nats per token at the
-# extremes. A steering strength is a choice on that curve, and the right plot is the one to report
+# extremes — and the random direction of the same norm costs about as much
+# ({glue:text}`rand_loss_hi:.2f` at α = +6): the damage comes with the vector's size, the sentiment
+# with its direction. A steering strength is a choice on that curve, and the right plot is the one to report
 # with any steering result — a vector that moves the target only by breaking the model has not
 # found a direction the model uses.
 #
