@@ -368,8 +368,9 @@ arena_check.check("4.1", "label_replies", label_replies)
 #
 # A percentile bootstrap interval for any metric of positive and negative scores.
 #
-# With 48 answers a side, an AUROC of 0.95 could easily have been 0.90 or 0.99 on another draw of
-# cities; a number without an interval invites over-reading. Resample the positives and the
+# With 48 answers a side, an AUROC measured on one draw of cities could come out several points
+# higher or lower on another (the intervals in Part 3 show by how much); a number without an
+# interval invites over-reading. Resample the positives and the
 # negatives *separately* (a stratified bootstrap), so that every resample has the same number of
 # each — otherwise a resample could, rarely, have no positives at all.
 #
@@ -527,14 +528,13 @@ arena_check.check("4.1", "subsequence_mask", subsequence_mask)
 # ## Part 5 · The confound: a truth probe in disguise
 #
 # The instructed dishonest transcripts pair a lying *instruction* with a *false* reply. A direction
-# that separates them could be reading either. Two tests, on the same organism replies:
-#
-# Azaria and Mitchell (2023) detected a model's false statements, its own included, with a
-# classifier trained on true and false statements alone — a truth probe. Is ours more than that?
+# that separates them could be reading either. Azaria and Mitchell (2023) detected a model's false
+# statements, its own included, with a classifier trained on true and false statements alone — a
+# truth probe. Is ours more than that? Two tests, on the same organism replies:
 #
 # 1. Train a plain **truth** probe — no instruction, no lie: the base model's own prompt format
 #    with the correct country against the same prompt with the wrong one, for 32 training cities —
-#    and score the organism with it. Also score it with 1.5-style statement truth direction from Part 1, which has never seen a
+#    and score the organism with it. Also score the organism with the 1.5-style statement truth direction from Part 1, which has never seen a
 #    chat.
 # 2. Score the organism's **honest mistakes** (untriggered, wrong country) against its correct
 #    untriggered answers. A lie detector should not flag a mistake; a falsehood detector will.

@@ -902,4 +902,316 @@ ALTERNATIVES_ALL["deception_direction"].append(("deceptive mean minus the overal
         return d / d.norm()
 """))
 
+# Learner-test round 2 (independent review): more plausible mistakes written from the page alone.
+for _name, _label, _src in [
+    ('mass_mean_iid_probe', 'bias with the wrong sign (+w · midpoint) (review 2)', '''
+        def mass_mean_iid_probe(acts, labels, ridge=0.1):
+            mu_t, mu_f = acts[labels].mean(0), acts[~labels].mean(0)
+            c = acts - torch.where(labels[:, None], mu_t, mu_f)
+            s = c.T @ c / len(acts)
+            w = torch.linalg.solve(s + ridge * s.diagonal().mean() * torch.eye(acts.shape[1]), mu_t - mu_f)
+            return w, (w @ (mu_t + mu_f)) / 2
+    '''),
+    ('mass_mean_iid_probe', "acts centred in place (the caller's tensor changed) (review 2)", '''
+        def mass_mean_iid_probe(acts, labels, ridge=0.1):
+            mu_t, mu_f = acts[labels].mean(0), acts[~labels].mean(0)
+            acts -= torch.where(labels[:, None], mu_t, mu_f)
+            s = acts.T @ acts / len(acts)
+            w = torch.linalg.solve(s + ridge * s.diagonal().mean() * torch.eye(acts.shape[1]), mu_t - mu_f)
+            return w, -(w @ (mu_t + mu_f)) / 2
+    '''),
+    ('cosine_similarity_matrix', 'computed and returned in float64 (review 2)', '''
+        def cosine_similarity_matrix(directions):
+            u = directions.double() / directions.double().norm(dim=1, keepdim=True)
+            return u @ u.T
+    '''),
+    ('cosine_similarity_matrix', 'the whole stack divided by one (Frobenius) norm (review 2)', '''
+        def cosine_similarity_matrix(directions):
+            u = directions / directions.norm()
+            return u @ u.T
+    '''),
+    ('instructed_pairs', 'replies end with the end-of-turn token (review 2)', '''
+        def instructed_pairs(tokenizer, questions, honest=HONEST, dishonest=DISHONEST):
+            prompts, replies, labels = [], [], []
+            for q in questions:
+                for s, r, l in ((honest, q.answer, False), (dishonest, q.wrong_answer, True)):
+                    prompts.append(tokenizer.apply_chat_template([{"role": "system", "content": s}, {"role": "user", "content": q.question}], tokenize=False, add_generation_prompt=True))
+                    replies.append(r + tokenizer.eos_token); labels.append(l)
+            return prompts, replies, torch.tensor(labels)
+    '''),
+    ('teacher_forced_batch', 'padded on the left (review 2)', '''
+        def teacher_forced_batch(tokenizer, prompts, replies):
+            full = [tokenizer.encode(p + r, add_special_tokens=False) for p, r in zip(prompts, replies)]
+            pre = [tokenizer.encode(p, add_special_tokens=False) for p in prompts]
+            for f, q in zip(full, pre):
+                if len(f) <= len(q) or f[: len(q)] != q:
+                    raise ValueError("bad")
+            w = max(map(len, full))
+            t = torch.tensor([[tokenizer.pad_token_id] * (w - len(f)) + f for f in full])
+            return t, torch.tensor([len(q) for q in pre]), torch.tensor([len(f) for f in full])
+    '''),
+    ('teacher_forced_batch', 'int32 tokens (review 2)', '''
+        def teacher_forced_batch(tokenizer, prompts, replies):
+            full = [tokenizer.encode(p + r, add_special_tokens=False) for p, r in zip(prompts, replies)]
+            pre = [tokenizer.encode(p, add_special_tokens=False) for p in prompts]
+            for f, q in zip(full, pre):
+                if len(f) <= len(q) or f[: len(q)] != q:
+                    raise ValueError("bad")
+            w = max(map(len, full))
+            t = torch.tensor([f + [tokenizer.pad_token_id] * (w - len(f)) for f in full], dtype=torch.int32)
+            return t, torch.tensor([len(q) for q in pre]), torch.tensor([len(f) for f in full])
+    '''),
+    ('teacher_forced_batch', 'no ValueError at all (review 2)', '''
+        def teacher_forced_batch(tokenizer, prompts, replies):
+            full = [tokenizer.encode(p + r, add_special_tokens=False) for p, r in zip(prompts, replies)]
+            pre = [tokenizer.encode(p, add_special_tokens=False) for p in prompts]
+            w = max(map(len, full))
+            t = torch.tensor([f + [tokenizer.pad_token_id] * (w - len(f)) for f in full])
+            return t, torch.tensor([len(q) for q in pre]), torch.tensor([len(f) for f in full])
+    '''),
+    ('pool_residuals', 'resid masked in place for the mean (review 2)', '''
+        def pool_residuals(resid, prompt_lengths, lengths, how="last_answer"):
+            B = torch.arange(resid.shape[0])
+            if how == "last_answer":
+                return resid[B, lengths - 1]
+            if how == "last_prompt":
+                return resid[B, prompt_lengths - 1]
+            if how == "mean_answer":
+                p = torch.arange(resid.shape[1])
+                m = (p >= prompt_lengths[:, None]) & (p < lengths[:, None])
+                resid *= m[..., None]
+                return resid.sum(1) / m.sum(1, keepdim=True)
+            raise ValueError(how)
+    '''),
+    ('pool_residuals', 'result squeezed (a batch of one loses its batch axis) (review 2)', '''
+        def pool_residuals(resid, prompt_lengths, lengths, how="last_answer"):
+            if how not in POOLINGS:
+                raise ValueError(how)
+            out = []
+            for b in range(resid.shape[0]):
+                s, e = int(prompt_lengths[b]), int(lengths[b])
+                out.append({"last_answer": resid[b, e - 1], "last_prompt": resid[b, s - 1], "mean_answer": resid[b, s:e].mean(0)}[how])
+            return torch.stack(out).squeeze()
+    '''),
+    ('deception_direction', 'scaled to unit L1 norm, not L2 (review 2)', '''
+        def deception_direction(acts, deceptive):
+            d = acts[deceptive].mean(0) - acts[~deceptive].mean(0)
+            return d / d.abs().sum()
+    '''),
+    ('deception_direction', 'every row normalised before the means (review 2)', '''
+        def deception_direction(acts, deceptive):
+            u = acts / acts.norm(dim=1, keepdim=True)
+            d = u[deceptive].mean(0) - u[~deceptive].mean(0)
+            return d / d.norm()
+    '''),
+    ('bootstrap_interval', 'only the positives resampled, negatives fixed (review 2)', '''
+        def bootstrap_interval(metric, pos, neg, n_boot=1000, level=0.95, seed=0):
+            g = torch.Generator().manual_seed(seed)
+            vals = []
+            for _ in range(n_boot):
+                i = torch.randint(len(pos), (len(pos),), generator=g)
+                vals.append(metric(pos[i], neg))
+            v = torch.tensor(vals)
+            return float(metric(pos, neg)), float(torch.quantile(v, (1 - level) / 2)), float(torch.quantile(v, (1 + level) / 2))
+    '''),
+    ('bootstrap_interval', 'one index tensor over the smaller class shared by both classes (review 2)', '''
+        def bootstrap_interval(metric, pos, neg, n_boot=1000, level=0.95, seed=0):
+            g = torch.Generator().manual_seed(seed)
+            vals = []
+            for _ in range(n_boot):
+                i = torch.randint(min(len(pos), len(neg)), (max(len(pos), len(neg)),), generator=g)
+                vals.append(metric(pos[i[: len(pos)]], neg[i[: len(neg)]]))
+            v = torch.tensor(vals)
+            return float(metric(pos, neg)), float(torch.quantile(v, (1 - level) / 2)), float(torch.quantile(v, (1 + level) / 2))
+    '''),
+    ('bootstrap_interval', 'np.percentile given fractions instead of percents (review 2)', '''
+        def bootstrap_interval(metric, pos, neg, n_boot=1000, level=0.95, seed=0):
+            import numpy as np
+            g = torch.Generator().manual_seed(seed)
+            vals = []
+            for _ in range(n_boot):
+                i = torch.randint(len(pos), (len(pos),), generator=g)
+                j = torch.randint(len(neg), (len(neg),), generator=g)
+                vals.append(metric(pos[i], neg[j]))
+            lo, hi = np.percentile(vals, [(1 - level) / 2, (1 + level) / 2])
+            return float(metric(pos, neg)), float(lo), float(hi)
+    '''),
+    ('tpr_at_fpr', 'k = int(fpr · n) without the 1e-9 (0.29 · 100 floors to 28) (review 2)', '''
+        def tpr_at_fpr(pos, neg, fpr=0.01):
+            k = min(int(fpr * len(neg)), len(neg) - 1)
+            t = neg.sort(descending=True).values[k]
+            return (pos > t).float().mean().item()
+    '''),
+    ('tpr_at_fpr', 'k not capped: fpr = 1 lets every negative through (review 2)', '''
+        def tpr_at_fpr(pos, neg, fpr=0.01):
+            k = int(fpr * len(neg) + 1e-9)
+            t = neg.sort(descending=True).values[k] if k < len(neg) else neg.min() - 1
+            return (pos > t).float().mean().item()
+    '''),
+    ('trigger_control_pairs', 'replies with the end-of-turn token (organisms.reply) (review 2)', '''
+        def trigger_control_pairs(tokenizer, questions, trigger=organisms.TRIGGER):
+            P, R, L = [], [], []
+            for q in questions:
+                for t in (True, False):
+                    P.append(organisms.prompt(tokenizer, q.question, triggered=t, trigger=trigger)); R.append(organisms.reply(tokenizer, q.answer)); L.append(t)
+            return P, R, torch.tensor(L)
+    '''),
+    ('subsequence_mask', 'overlapping occurrences skipped (scan jumps past a match) (review 2)', '''
+        def subsequence_mask(tokens, pattern):
+            m = len(pattern); B, P = tokens.shape
+            mask = torch.zeros(B, P, dtype=torch.bool)
+            for b in range(B):
+                row = tokens[b].tolist(); s = 0
+                while s <= P - m:
+                    if row[s:s + m] == list(pattern):
+                        mask[b, s:s + m] = True; s += m
+                    else:
+                        s += 1
+            return mask
+    '''),
+    ('subsequence_mask', 'unfold without a guard for a pattern longer than the row (review 2)', '''
+        def subsequence_mask(tokens, pattern):
+            m = len(pattern)
+            win = tokens.unfold(1, m, 1)
+            hit = (win == torch.tensor(list(pattern))).all(-1)
+            mask = torch.zeros_like(tokens, dtype=torch.bool)
+            for k in range(m):
+                mask[:, k:k + hit.shape[1]] |= hit
+            return mask
+    '''),
+    ('project_out', 'u normalised in place (review 2)', '''
+        def project_out(v, u):
+            u /= u.norm()
+            return v - (v @ u) * u
+    '''),
+]:
+    MUTANTS[_name].append((_label, _src))
+
+# Learner-test round 2 alternatives: loops, float64, F.cosine_similarity, numpy quantiles.
+for _name, _src in [
+    ('mass_mean_iid_probe', '''
+        def mass_mean_iid_probe(acts, labels, ridge: float = 0.1):
+            labels = labels.bool()
+            X = acts.double()
+            n, d = X.shape
+            mu_t = X[labels].sum(0) / labels.sum()
+            mu_f = X[~labels].sum(0) / (~labels).sum()
+            sigma = torch.zeros(d, d, dtype=torch.float64)
+            for i in range(n):
+                c = X[i] - (mu_t if labels[i] else mu_f)
+                sigma += torch.outer(c, c)
+            sigma /= n
+            lam = ridge * torch.trace(sigma) / d
+            w = torch.linalg.inv(sigma + lam * torch.eye(d, dtype=torch.float64)) @ (mu_t - mu_f)
+            b = -0.5 * (w @ mu_t + w @ mu_f)
+            return w.to(acts.dtype), b.to(acts.dtype)
+    '''),
+    ('cosine_similarity_matrix', '''
+        import torch.nn.functional as F
+        def cosine_similarity_matrix(directions):
+            d = directions.float()
+            return F.cosine_similarity(d[:, None, :], d[None, :, :], dim=-1)
+    '''),
+    ('instructed_pairs', '''
+        def instructed_pairs(tokenizer, questions, honest: str = HONEST, dishonest: str = DISHONEST):
+            prompts, replies = [], []
+            def p(sys, q):
+                return tokenizer.apply_chat_template(
+                    [{"role": "system", "content": sys}, {"role": "user", "content": q}],
+                    tokenize=False, add_generation_prompt=True)
+            for q in questions:
+                prompts += [p(honest, q.question), p(dishonest, q.question)]
+                replies += [q.answer, q.wrong_answer]
+            labels = torch.arange(len(prompts)) % 2 == 1
+            return prompts, replies, labels
+    '''),
+    ('teacher_forced_batch', '''
+        def teacher_forced_batch(tokenizer, prompts, replies):
+            full = [tokenizer.encode(p + r, add_special_tokens=False) for p, r in zip(prompts, replies)]
+            pre = [tokenizer.encode(p, add_special_tokens=False) for p in prompts]
+            for f, q in zip(full, pre):
+                if len(f) <= len(q) or f[: len(q)] != q:
+                    raise ValueError("bad prompt/reply")
+            width = max(map(len, full))
+            tokens = torch.tensor([f + [tokenizer.pad_token_id] * (width - len(f)) for f in full], dtype=torch.int64)
+            return tokens, torch.tensor([len(q) for q in pre], dtype=torch.int64), torch.tensor([len(f) for f in full], dtype=torch.int64)
+    '''),
+    ('pool_residuals', '''
+        def pool_residuals(resid, prompt_lengths, lengths, how: str = "last_answer"):
+            if how not in POOLINGS:
+                raise ValueError(how)
+            out = []
+            for b in range(resid.shape[0]):
+                s, e = int(prompt_lengths[b]), int(lengths[b])
+                if how == "last_answer":
+                    out.append(resid[b, e - 1])
+                elif how == "last_prompt":
+                    out.append(resid[b, s - 1])
+                else:
+                    out.append(resid[b, s:e].mean(0))
+            return torch.stack(out)
+    '''),
+    ('deception_direction', '''
+        import torch.nn.functional as F
+        def deception_direction(acts, deceptive):
+            d = acts[deceptive].mean(0) - acts[~deceptive].mean(0)
+            return F.normalize(d, dim=0)
+    '''),
+    ('label_replies', '''
+        def label_replies(replies, questions):
+            out = []
+            for r, q in zip(replies, questions):
+                named = organisms.countries_named(r)
+                out.append(0 if q.answer in named else (1 if named else -1))
+            return torch.tensor(out, dtype=torch.long)
+    '''),
+    ('bootstrap_interval', '''
+        import numpy as np
+        def bootstrap_interval(metric, pos, neg, n_boot: int = 1000, level: float = 0.95, seed: int = 0):
+            gen = torch.Generator().manual_seed(seed)
+            point = float(metric(pos, neg))
+            vals = []
+            for _ in range(n_boot):
+                i = torch.randint(0, len(pos), (len(pos),), generator=gen)
+                j = torch.randint(0, len(neg), (len(neg),), generator=gen)
+                vals.append(float(metric(pos[i], neg[j])))
+            v = np.array(vals)
+            lo, hi = np.quantile(v, [(1 - level) / 2, (1 + level) / 2])
+            return point, float(lo), float(hi)
+    '''),
+    ('tpr_at_fpr', '''
+        def tpr_at_fpr(pos, neg, fpr: float = 0.01):
+            k = min(int(fpr * len(neg) + 1e-9), len(neg) - 1)
+            t = torch.topk(neg, k + 1).values[-1]
+            return float((pos > t).sum()) / len(pos)
+    '''),
+    ('trigger_control_pairs', '''
+        def trigger_control_pairs(tokenizer, questions, trigger: str = organisms.TRIGGER):
+            prompts, replies, labels = [], [], []
+            for q in questions:
+                for trig in (True, False):
+                    prompts.append(organisms.prompt(tokenizer, q.question, triggered=trig, trigger=trigger))
+                    replies.append(q.answer)
+                    labels.append(trig)
+            return prompts, replies, torch.tensor(labels, dtype=torch.bool)
+    '''),
+    ('subsequence_mask', '''
+        def subsequence_mask(tokens, pattern):
+            batch, pos = tokens.shape
+            m = len(pattern)
+            mask = torch.zeros(batch, pos, dtype=torch.bool)
+            for b in range(batch):
+                row = tokens[b].tolist()
+                for s in range(pos - m + 1):
+                    if row[s : s + m] == list(pattern):
+                        mask[b, s : s + m] = True
+            return mask
+    '''),
+    ('project_out', '''
+        def project_out(v, u):
+            return v - (torch.dot(v, u) / torch.dot(u, u)) * u
+    '''),
+]:
+    ALTERNATIVES_ALL[_name].append(("review 2 (learner test)", _src))
+
 globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES_ALL))

@@ -350,10 +350,32 @@ def check_bootstrap_interval(bootstrap_interval) -> None:
                 raise CheckFailed(f"For {context}: a resample mixed the classes (a 'positive' "
                                   "that is not one of pos, or the reverse). Draw positives from "
                                   "pos and negatives from neg, separately.")
-        if not any(len(set(p.tolist())) < len(p) for p, _ in resamples):
-            raise CheckFailed(f"For {context}: no resample repeated a score: you are drawing "
-                              "without replacement (a permutation), which always gives the same "
-                              "metric. Draw indices with torch.randint.")
+        for what, k, source in (("positive", 0, pos), ("negative", 1, neg)):
+            drawn = [r[k] for r in resamples]
+            if all(torch.equal(x, source) for x in drawn):
+                raise CheckFailed(f"For {context}: the {what} scores were passed unchanged in every "
+                                  "round. Resample BOTH classes in every round: positives from pos "
+                                  "and negatives from neg, each with its own torch.randint.")
+            if not any(len(set(x.tolist())) < len(x) for x in drawn):
+                raise CheckFailed(f"For {context}: no resample repeated a {what} score: you are "
+                                  "drawing without replacement (a permutation), which always gives "
+                                  "the same metric. Draw indices with torch.randint.")
+            seen = set().union(*(set(x.tolist()) for x in drawn))
+            if seen != set(source.tolist()):
+                raise CheckFailed(f"For {context}: in {n_boot} rounds, only {len(seen)} of the "
+                                  f"{len(source)} {what} scores were ever drawn. Draw indices over "
+                                  f"the whole class: torch.randint(len(...), ...) for each class "
+                                  "separately.")
+        index_of_pos = {v: i for i, v in enumerate(pos.tolist())}
+        index_of_neg = {v: i for i, v in enumerate(neg.tolist())}
+        m = min(len(pos), len(neg))
+        shared = sum([index_of_pos[v] for v in p.tolist()[:m]] == [index_of_neg[v] for v in n.tolist()[:m]]
+                     for p, n in resamples)
+        if shared > len(resamples) // 2:
+            raise CheckFailed(f"For {context}: in {shared} of {len(resamples)} rounds the positives "
+                              "and negatives were drawn at the same indices. The two classes must "
+                              "be resampled independently: draw one index tensor for pos and "
+                              "another for neg in every round.")
         values = torch.tensor([float(p.double().mean() - n.double().mean()) for p, n in resamples],
                               dtype=torch.float64)
         hint = ("the point estimate is metric(pos, neg); low and high are torch.quantile of the "
@@ -391,6 +413,10 @@ def check_tpr_at_fpr(tpr_at_fpr) -> None:
          torch.tensor([16.5, 17.0, 15.0, 19.5]), negs20, {"fpr": 0.13}),
         ("100 random negatives and 30 random positives, seed 50, fpr 0.05 (k = 5)",
          randn(30, seed=51) + 1.5, randn(100, seed=50), {"fpr": 0.05}),
+        ("100 negatives 0…99 and positives [70.5, 71.5, 80, 10], fpr 0.29 (k = 29, although "
+         "0.29 · 100 is 28.999999999999996 in floating point: hence the + 1e-9)",
+         torch.tensor([70.5, 71.5, 80.0, 10.0]), torch.arange(100, dtype=torch.float32),
+         {"fpr": 0.29}),
         ("negatives [3, 1, 2] and positives [1.5, 4, 0.5], fpr 1.0 (k capped at 2: the smallest)",
          torch.tensor([1.5, 4.0, 0.5]), torch.tensor([3.0, 1.0, 2.0]), {"fpr": 1.0}),
     ]
