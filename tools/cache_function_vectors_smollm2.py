@@ -4,8 +4,11 @@
     .venv/bin/python tools/cache_function_vectors_smollm2.py --out /tmp/x      # somewhere else
     .venv/bin/python tools/cache_function_vectors_smollm2.py --tasks antonym   # one task (tests)
 
-CPU, one thread; about 2–4 minutes on a 2-core machine shared with other jobs (meta.json records
-the time). Deterministic: prompts come from fixed seeds and nothing is sampled.
+CPU, one thread. The shipped run took 26 minutes on a 2-core machine shared with other jobs (load
+average 5–7; meta.json records the time); the antonym task alone took 5 minutes at a lower load,
+so a quiet machine needs about 12–15 minutes for all three. The cost is one pass per layer and
+prompt-length group, not per head (see ``sweep``). Deterministic: prompts come from fixed seeds
+and nothing is sampled.
 
 The set-up is the page's (section 1.6, "Function vectors and steering"), after Todd et al. (2023,
 https://arxiv.org/abs/2310.15213). For each task of :mod:`arena_check.kit.icl` (antonym,

@@ -192,6 +192,11 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
         """),
     ],
     "top_heads": [
+        ("topk: ties not in row-major order", """
+            def top_heads(effects, k):
+                idx = effects.flatten().topk(k).indices
+                return [(int(i) // effects.shape[1], int(i) % effects.shape[1]) for i in idx]
+        """),
         ("ranks by |effect|", """
             def top_heads(effects, k):
                 flat = effects.abs().flatten().argsort(descending=True, stable=True)[:k]

@@ -213,6 +213,8 @@ def check_top_heads(top_heads) -> None:
         ("3 × 3 with three equal effects, k = 3", (ties, 3)),
         ("4 × 3, k = 1", (eff, 1)),
         ("2 layers × 5 heads, k = 10 (all)", (randn(2, 5, seed=1), 10)),
+        ("30 × 9 effects taking only the values 0, 1, 2 (many ties), k = 12",
+         (torch.randint(0, 3, (30, 9), generator=seeded(5)).float(), 12)),
     ]
     for context, args in cases:
         got = call(top_heads, *args, name="top_heads", context=context)
