@@ -190,7 +190,7 @@ arena_check.check("1.6", "answer_logprobs", answer_logprobs)
 # twins, and the 40 held-out words with no demonstrations at all (zero-shot). Logits are computed at
 # the last real token only — the full `[batch, pos, 49152]` logits would cost more than the rest of
 # the model. The two 10-shot passes keep every head's `hook_z` and every layer's residual stream for
-# later; they take about 10 s together.
+# later; they take about 10 s together on a quiet machine (20 s under load).
 
 # %% [markdown]
 # Ten demonstrations give {glue:text}`acc_clean:.0%` accuracy; shuffling their outputs brings it
@@ -429,11 +429,12 @@ arena_check.check("1.6", "random_vectors_like", random_vectors_like)
 # zero-shot baseline is not dominated by one token; this page keeps the target as stated and reports
 # the miss.
 #
-# The accuracy is far from the 10-shot prompt's: a 135M-parameter model's function vector carries
-# "give the opposite" only partly, and many answers it produces are antonym-like words for the
-# wrong query. Todd et al. report the same shape — the effect peaks in the early-middle layers
-# and vanishes near the output — on models fifty times larger, where zero-shot accuracy with the
-# vector approaches the ICL accuracy.
+# The accuracy is far from the 10-shot prompt's. Read the wrong answers printed above: most are not
+# words at all but an empty string, `None` or `null` — the vector has told the model "an answer
+# goes here" more clearly than "the answer is the opposite". A 135M-parameter model's function
+# vector carries the task only partly. Todd et al. also find the vector works best in the
+# early-middle layers, on models fifty times larger, where zero-shot accuracy with the vector comes
+# much closer to the ICL accuracy.
 #
 # ## Part 4 · Steering with contrastive activation addition
 #
