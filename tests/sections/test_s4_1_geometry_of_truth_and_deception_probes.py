@@ -1214,4 +1214,66 @@ for _name, _src in [
 ]:
     ALTERNATIVES_ALL[_name].append(("review 2 (learner test)", _src))
 
+# Learner-test round 2, second style: draws in the other order, kthvalue, unfold, gather, a weighted mean.
+for _name, _src in [
+    ('bootstrap_interval', '''
+        def bootstrap_interval(metric, pos, neg, n_boot=1000, level=0.95, seed=0):
+            g = torch.Generator()
+            g.manual_seed(seed)
+            vals = torch.empty(n_boot, dtype=torch.float64)
+            for r in range(n_boot):
+                j = torch.randint(len(neg), (len(neg),), generator=g)
+                i = torch.randint(len(pos), (len(pos),), generator=g)
+                vals[r] = metric(pos[i], neg[j])
+            q = torch.tensor([(1 - level) / 2, (1 + level) / 2], dtype=torch.float64)
+            lo, hi = torch.quantile(vals, q).tolist()
+            return float(metric(pos, neg)), lo, hi
+    '''),
+    ('tpr_at_fpr', '''
+        def tpr_at_fpr(pos, neg, fpr=0.01):
+            k = min(int(fpr * len(neg) + 1e-9), len(neg) - 1)
+            t = torch.kthvalue(neg, len(neg) - k).values
+            return (pos > t).double().mean().item()
+    '''),
+    ('subsequence_mask', '''
+        def subsequence_mask(tokens, pattern):
+            m = len(pattern)
+            mask = torch.zeros(tokens.shape, dtype=torch.bool)
+            if m > tokens.shape[1]:
+                return mask
+            hit = (tokens.unfold(1, m, 1) == torch.as_tensor(list(pattern))).all(-1)
+            for k in range(m):
+                mask[:, k:k + hit.shape[1]] |= hit
+            return mask
+    '''),
+    ('pool_residuals', '''
+        def pool_residuals(resid, prompt_lengths, lengths, how="last_answer"):
+            B, P, D = resid.shape
+            if how == "last_answer":
+                idx = lengths - 1
+            elif how == "last_prompt":
+                idx = prompt_lengths - 1
+            elif how == "mean_answer":
+                pos = torch.arange(P)[None, :]
+                w = ((pos >= prompt_lengths[:, None]) & (pos < lengths[:, None])).to(resid.dtype)
+                w = w / w.sum(1, keepdim=True)
+                return torch.einsum("bp,bpd->bd", w, resid)
+            else:
+                raise ValueError(f"unknown pooling {how!r}")
+            return torch.gather(resid, 1, idx.view(B, 1, 1).expand(B, 1, D)).squeeze(1)
+    '''),
+    ('project_out', '''
+        def project_out(v, u):
+            uh = u / u.norm()
+            return v - torch.dot(v, uh) * uh
+    '''),
+    ('deception_direction', '''
+        def deception_direction(acts, deceptive):
+            w = deceptive.float() / deceptive.sum() - (~deceptive).float() / (~deceptive).sum()
+            d = w @ acts
+            return d / d.norm()
+    '''),
+]:
+    ALTERNATIVES_ALL[_name].append(("review 2, second style (learner test)", _src))
+
 globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES_ALL))
