@@ -164,9 +164,10 @@ arena_check.check("1.9", "legal_moves_mask", legal_moves_mask)
 #
 # <details><summary>Hint</summary>
 #
-# Collect the flips of all eight directions *before* changing anything (a flip in one direction
-# must not create a run in another), then write `player` on the square and on every flipped disc
-# of a copy of the board.
+# Collect the flips of all eight directions from the board you were given, then write `player`
+# on the square and on every flipped disc of a copy of the board. (The eight rays from a square
+# share no square, so flipping one direction before looking at the next gives the same board —
+# but only if the played square is still empty when `flips_in_direction` looks at it.)
 #
 # </details>
 
@@ -336,8 +337,9 @@ arena_check.check("1.9", "relative_labels", relative_labels)
 # three logits (empty / mine / theirs), all 64 squares at once.
 #
 # Three things make it fast and well-behaved. Standardise each feature (subtract its mean, divide
-# by its standard deviation over the training rows), because the embedding and the later layers
-# differ in scale by a factor of 60. Use full-batch L-BFGS, which converges in a few dozen
+# by its standard deviation over the training rows), because the layers differ in scale by a
+# factor of {glue:text}`feature_scale_ratio:.0f` (the mean per-feature standard deviation, printed
+# above) and the features within a layer differ too. Use full-batch L-BFGS, which converges in a few dozen
 # iterations on a convex problem like this one. And return the probe in the *raw* activation
 # space, so that it can be applied to — and its directions added to — the residual stream as it
 # is.

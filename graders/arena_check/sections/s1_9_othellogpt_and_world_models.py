@@ -93,6 +93,13 @@ def _positions() -> list[tuple[str, np.ndarray, int]]:
     return out
 
 
+def _after_run(board: np.ndarray, square: int, dr: int, dc: int, k: int) -> int | None:
+    """The content of the square k + 1 steps from `square` in direction (dr, dc), None off the board."""
+    row, col = divmod(square, 8)
+    r, c = row + (k + 1) * dr, col + (k + 1) * dc
+    return int(board[r * 8 + c]) if 0 <= r < 8 and 0 <= c < 8 else None
+
+
 def _as_squares(got: object, *, context: str, name: str) -> list[int]:
     if not isinstance(got, list | tuple) or not all(isinstance(x, Real | np.integer) for x in got):
         raise CheckFailed(f"For {context}: `{name}` should return a list of square indices (ints), got "
@@ -155,6 +162,9 @@ def check_flips_in_direction(flips_in_direction) -> None:
                         hint = "flip only the opponent's discs — not the played square, not the closing disc."
                     elif got and any(abs(b % 8 - a % 8) > 1 for a, b in zip([square, *got], got, strict=False)):
                         hint = "your walk wrapped round the edge of the board (h-file to a-file): check the column, not just the flat index."
+                    elif got and not want and _after_run(board, square, dr, dc, len(got)) != player:
+                        hint = ("a run of the opponent's discs flips only when YOUR disc closes it: if the walk ends on an "
+                                "empty square or at the edge of the board, nothing flips.")
                     raise CheckFailed(f"For {case}: expected {[othello.square_name(s) for s in want]}, got {names}. Hint: {hint}")
 
 
@@ -186,7 +196,7 @@ def check_apply_move(apply_move) -> None:
             if not np.array_equal(got, want):
                 wrong = [othello.square_name(s) for s in np.flatnonzero(got != want)]
                 raise CheckFailed(f"For {case}: wrong squares {wrong}. Hint: place the disc and turn over the runs of "
-                                  "all eight directions, collected before anything changes.")
+                                  "every one of the eight directions that flips something, not just the first.")
             if got.dtype != np.int8:
                 raise CheckFailed(f"For {case}: expected dtype int8 (as the boards), got {got.dtype}.")
     board = othello.initial_board()
@@ -329,11 +339,13 @@ def check_fit_probe(fit_probe) -> None:
         W_ref, b_ref = ref.fit_probe(acts, labels, **kwargs)
         want, mine = _objective(W_ref, b_ref, acts, labels, wd), _objective(W, b, acts, labels, wd)
         if not math.isfinite(mine) or mine > want + 2e-3:
+            passed_through = ("" if not kwargs else " Your probe passed with the default arguments: are the "
+                              "weight_decay and max_iter you were given the ones you use?")
             raise CheckFailed(
                 f"For {context}: your probe, applied to the RAW activations, has objective {mine:.4f} (mean "
                 f"cross-entropy + weight_decay * sum of squared standardised weights); the reference reaches "
                 f"{want:.4f}. Hint: standardise the features, run L-BFGS from zero, and fold mean and std back "
-                "into W and b (W = V / std, b = c - (mean / std) @ V)."
+                "into W and b (W = V / std, b = c - (mean / std) @ V)." + passed_through
             )
         pred = (torch.einsum("nd,dsc->nsc", acts, W) + b).argmax(-1)
         pred_ref = (torch.einsum("nd,dsc->nsc", acts, W_ref) + b_ref).argmax(-1)
@@ -404,6 +416,10 @@ def check_reflect_along(reflect_along) -> None:
         expect_tensor(got, want, context=context, atol=1e-4, rtol=1e-4,
                       hint="hook blocks.0.hook_resid_pre for layer 0 and blocks.{layer-1}.hook_resid_post after it; "
                       "in sequence i change only position pos[i], reflecting along the UNIT direction.")
+        if got.requires_grad:
+            raise CheckFailed(f"For {context}: the logits require grad, so the whole forward pass kept its graph. "
+                              "Hint: run the hooked model under torch.no_grad() (or torch.inference_mode()), as the "
+                              "docstring asks.")
         after = model(inputs).detach()
         if not torch.allclose(after, clean):
             raise CheckFailed(f"For {context}: after your call the model's own output has changed: a hook was left on "
