@@ -77,6 +77,7 @@ models: setup
 	$(BIN)/python tools/train_brackets_classifier.py
 	$(BIN)/python tools/train_grokking_mod_p.py
 	$(BIN)/python tools/train_othello_gpt.py
+	$(BIN)/python tools/cache_function_vectors_smollm2.py
 
 ## bench: time the cold and warm builds, each page, and arena-check; prints a table
 bench: setup
