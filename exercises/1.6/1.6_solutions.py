@@ -17,9 +17,9 @@
 # function vector.
 #
 # The second half of the page turns the same idea into a tool: a steering vector built as
-# the difference between activations on contrasting prompts (contrastive activation
-# addition; Turner et al. 2023, Rimsky et al. 2023) pushes the model's continuations toward a
-# sentiment — and the page measures what that push costs in fluency.
+# the difference between activations on contrasting prompts
+# (contrastive activation addition; Turner et al. 2023, Rimsky et al. 2023) pushes the
+# model's continuations toward a sentiment — and the page measures what that push costs in fluency.
 #
 # **You will be able to**
 #
