@@ -5,8 +5,9 @@
     .venv/bin/python tools/cache_function_vectors_smollm2.py --tasks antonym   # one task (tests)
 
 CPU, one thread. The shipped run took 26 minutes on a 2-core machine shared with other jobs (load
-average 5–7; meta.json records the time); the antonym task alone took 5 minutes at a lower load,
-so a quiet machine needs about 12–15 minutes for all three. The cost is one pass per layer and
+average 5–7; meta.json records the time); the antonym task alone (6 prompt-length groups, of the
+capital task's 13) reruns in 2 minutes at a lower load, so a quiet machine needs about 8–10
+minutes for all three. The cost is one pass per layer and
 prompt-length group, not per head (see ``sweep``). Deterministic: prompts come from fixed seeds
 and nothing is sampled.
 
