@@ -532,7 +532,7 @@ arena_check.check("1.6", "next_token_loss", next_token_loss)
 # strength $\alpha$, before layer 6 at every position but the first of eight neutral openings ("I
 # opened the door and the room was", …), whose next-token distribution is scored with 12 positive
 # and 12 negative words. Fluency is the loss on two 40-token windows of Python's documentation
-# ({mod}`arena_check.kit.corpora`), steered the same way. A random direction of the same norm is the
+# (`arena_check.kit.corpora`), steered the same way. A random direction of the same norm is the
 # control (at the two extreme strengths). About 25 s on a quiet machine.
 
 # %% [markdown]
