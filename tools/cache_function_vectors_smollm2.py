@@ -4,10 +4,10 @@
     .venv/bin/python tools/cache_function_vectors_smollm2.py --out /tmp/x      # somewhere else
     .venv/bin/python tools/cache_function_vectors_smollm2.py --tasks antonym   # one task (tests)
 
-CPU, one thread. The shipped run took 26 minutes on a 2-core machine shared with other jobs (load
-average 5–7; meta.json records the time); the antonym task alone (6 prompt-length groups, of the
-capital task's 13) reruns in 2 minutes at a lower load, so a quiet machine needs about 8–10
-minutes for all three. The cost is one pass per layer and
+CPU, one thread. The shipped cache took 530 s (under 9 minutes) on a 2-core machine with a test
+suite running beside it (load average 3–5; meta.json records the time); a first run under load
+5–7 took 26 minutes and wrote bit-identical effects. The antonym task alone reruns in about 2
+minutes. The cost is one pass per layer and
 prompt-length group, not per head (see ``sweep``). Deterministic: prompts come from fixed seeds
 and nothing is sampled.
 
