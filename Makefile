@@ -30,13 +30,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 ## book: set up, then build the site into _build/html (every page executes; any warning fails).
 ## Uncached pages first execute in $(JOBS) processes into the build's cache; a failing page stops here.
-book: setup fresh
+## Needs headless Chromium: section 4.4's page screenshots its labelling app during the build.
+book: setup browser fresh
 	ARENA_CHECK_STRICT=1 $(BIN)/python tools/preexecute.py --jobs $(JOBS)
 	ARENA_CHECK_STRICT=1 $(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "Built: _build/html/index.html"
 
 ## test: set up, build the book, then run the whole test suite (what CI runs)
-test: setup browser sandbox lint book
+test: setup sandbox lint book
 	$(BIN)/python -m pytest -m "not slow"
 
 ## test-slow: the checks marked slow (retrain every shipped model and recompute the cached sweeps; 2-3 h on 2 cores); not part of make test
