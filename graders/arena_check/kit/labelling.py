@@ -740,28 +740,42 @@ def screenshot(url: str, out_path: Path, *, dark: bool = False, width: int = 100
     """A PNG of ``url`` in headless Chromium (Debian's, via Playwright; nothing is downloaded).
 
     ``dark`` sets the ``prefers-color-scheme: dark`` media feature, which the app's CSS follows.
-    Requests leaving loopback are blocked, so a screenshot never touches the network.
+    Requests leaving loopback are blocked, so a screenshot never touches the network. Playwright's
+    sync API refuses to run where an asyncio loop is running (a Jupyter kernel, another Playwright
+    session), so the browser is driven from a short-lived thread of its own.
     """
     executable = next((c for c in CHROMIUM_CANDIDATES if os.access(c, os.X_OK)), None)
     if executable is None:
         raise RuntimeError("Chromium not found at /usr/bin/chromium: run `make browser` "
                            "(apt-get install -y chromium).")
-    from playwright.sync_api import sync_playwright
-
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+    failure: list[BaseException] = []
+
+    def shoot() -> None:
+        from playwright.sync_api import sync_playwright
+
         try:
-            context = browser.new_context(viewport={"width": width, "height": height},
-                                          color_scheme="dark" if dark else "light")
-            context.route("**/*", _loopback_only)
-            page = context.new_page()
-            page.goto(url, wait_until="load")
-            page.screenshot(path=str(out_path), full_page=full_page)
-            context.close()
-        finally:
-            browser.close()
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+                try:
+                    context = browser.new_context(viewport={"width": width, "height": height},
+                                                  color_scheme="dark" if dark else "light")
+                    context.route("**/*", _loopback_only)
+                    page = context.new_page()
+                    page.goto(url, wait_until="load")
+                    page.screenshot(path=str(out_path), full_page=full_page)
+                    context.close()
+                finally:
+                    browser.close()
+        except BaseException as error:  # handed to the caller's thread below
+            failure.append(error)
+
+    worker = threading.Thread(target=shoot, name="labelling-screenshot")
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
     return out_path
 
 
