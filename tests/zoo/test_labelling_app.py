@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import math
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -252,3 +254,28 @@ def test_serve_reports_a_child_that_cannot_start(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="did not start"):
         with labelling.serve(tmp_path / "missing.jsonl", tmp_path / "labels.sqlite"):
             pass
+
+
+def test_the_documented_command_serves_the_demo_set(tmp_path: Path) -> None:
+    """``python -m arena_check.kit.labelling serve`` (what learners type; serve() runs the same
+    main() from the file) with no --pairs serves the demo set on loopback and stops on SIGTERM."""
+    command = [sys.executable, "-m", "arena_check.kit.labelling", "serve", "--db", str(tmp_path / "l.sqlite"),
+               "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        line = process.stdout.readline().decode()
+        assert line.startswith("serving http://127.0.0.1:"), line + process.stderr.read().decode()
+        base = line.split()[1]
+        with httpx.Client(base_url=base, trust_env=False) as http:
+            for _ in range(100):
+                try:
+                    health = http.get("/healthz")
+                    break
+                except httpx.ConnectError:
+                    pass
+            assert health.json() == {"ok": True, "pairs": len(labelling.demo_pairs())}
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) in (0, -15)  # uvicorn shuts down, then re-raises SIGTERM
+        process.stdout.close()
+        process.stderr.close()
