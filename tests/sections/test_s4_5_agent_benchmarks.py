@@ -1,0 +1,926 @@
+"""Section 4.5: the checks pass the reference and reject the stub and plausible mistakes.
+
+Mutants: paths that climb above the root or ignore "~"; command parsers that split quotes, accept
+misplaced redirects or leak ValueError; diffs that report unchanged files or lose the order; menus
+with external links, GET forms or repeats; loose order checks; runners that skip hints in the step
+count, draw faults for hints, take the wrong hint, or stop a step early; retry wrappers that call
+the policy anyway or never stop; textbook intervals; bootstraps with other RNGs; KPIs over the
+wrong episodes; action choices without the prior or with "hint"; tasks paired out of order.
+"""
+
+from __future__ import annotations
+
+from section_harness import make_tests
+
+SECTION = "4.5"
+
+RUN_EPISODE_HEAD = '''
+            def run_episode(policy, env, task, *, max_steps=12, fault_rate=0.0, seed=0):
+                rng = random.Random(seed)
+                text, error = env.reset(task), False
+                steps = hints = faults = 0
+                answer, done, trace = None, [], []
+'''
+
+MUTANTS: dict[str, list[tuple[str, str]]] = {
+    "resolve_path": [
+        ("'..' at the root raises or goes nowhere: pops an empty list", """
+            def resolve_path(cwd, path):
+                joined = path if path.startswith("/") else cwd + "/" + path
+                stack = []
+                for part in joined.split("/"):
+                    if part == "..":
+                        stack.pop()
+                    elif part not in ("", "."):
+                        stack.append(part)
+                return "/" + "/".join(stack)
+        """),
+        ("posixpath.normpath without home", """
+            import posixpath
+            def resolve_path(cwd, path):
+                p = posixpath.normpath(posixpath.join(cwd, path))
+                return "/" + p.lstrip("/")
+        """),
+        ("'~x' taken as home", """
+            def resolve_path(cwd, path):
+                if path.startswith("~"):
+                    path = HOME + path[1:]
+                joined = path if path.startswith("/") else cwd + "/" + path
+                stack = []
+                for part in joined.split("/"):
+                    if part == "..":
+                        if stack:
+                            stack.pop()
+                    elif part not in ("", "."):
+                        stack.append(part)
+                return "/" + "/".join(stack)
+        """),
+        ("keeps the trailing slash", """
+            def resolve_path(cwd, path):
+                if path == "~" or path.startswith("~/"):
+                    path = HOME + path[1:]
+                joined = path if path.startswith("/") else cwd + "/" + path
+                stack = []
+                for part in joined.split("/"):
+                    if part == "..":
+                        if stack:
+                            stack.pop()
+                    elif part not in ("", "."):
+                        stack.append(part)
+                return "/" + "/".join(stack) + ("/" if path.endswith("/") and stack else "")
+        """),
+    ],
+    "parse_command": [
+        ("str.split: quotes not grouped", """
+            def parse_command(line):
+                tokens = line.split()
+                if not tokens:
+                    raise ShellError("empty")
+                for op in (">>", ">"):
+                    if op in tokens:
+                        i = tokens.index(op)
+                        if i == 0 or i != len(tokens) - 2:
+                            raise ShellError("bad")
+                        return tokens[:i], op, tokens[i + 1]
+                return tokens, None, None
+        """),
+        ("ValueError from shlex not converted", """
+            import shlex
+            def parse_command(line):
+                tokens = shlex.split(line)
+                if not tokens:
+                    raise ShellError("empty")
+                for op in (">>", ">"):
+                    if op in tokens:
+                        i = tokens.index(op)
+                        if i == 0 or i != len(tokens) - 2:
+                            raise ShellError("bad")
+                        return tokens[:i], op, tokens[i + 1]
+                return tokens, None, None
+        """),
+        ("everything after the redirect joined into the target", """
+            import shlex
+            def parse_command(line):
+                try:
+                    tokens = shlex.split(line)
+                except ValueError as e:
+                    raise ShellError(str(e))
+                if not tokens:
+                    raise ShellError("empty")
+                for op in (">>", ">"):
+                    if op in tokens:
+                        i = tokens.index(op)
+                        if i == 0 or i == len(tokens) - 1:
+                            raise ShellError("bad")
+                        return tokens[:i], op, " ".join(tokens[i + 1:])
+                return tokens, None, None
+        """),
+        ("a redirect with no command accepted", """
+            import shlex
+            def parse_command(line):
+                try:
+                    tokens = shlex.split(line)
+                except ValueError as e:
+                    raise ShellError(str(e))
+                if not tokens:
+                    raise ShellError("empty")
+                for op in (">>", ">"):
+                    if op in tokens:
+                        i = tokens.index(op)
+                        if i != len(tokens) - 2:
+                            raise ShellError("bad")
+                        return tokens[:i], op, tokens[i + 1]
+                return tokens, None, None
+        """),
+        ("argv returned as a tuple", """
+            import shlex
+            def parse_command(line):
+                try:
+                    tokens = shlex.split(line)
+                except ValueError as e:
+                    raise ShellError(str(e))
+                if not tokens:
+                    raise ShellError("empty")
+                for op in (">>", ">"):
+                    if op in tokens:
+                        i = tokens.index(op)
+                        if i == 0 or i != len(tokens) - 2:
+                            raise ShellError("bad")
+                        return tuple(tokens[:i]), op, tokens[i + 1]
+                return tuple(tokens), None, None
+        """),
+    ],
+    "diff_files": [
+        ("unchanged files reported as modified", """
+            def diff_files(before, after):
+                out = {}
+                for p in sorted(set(before) | set(after)):
+                    out[p] = "removed" if p not in after else "added" if p not in before else "modified"
+                return out
+        """),
+        ("not sorted", """
+            def diff_files(before, after):
+                out = {}
+                for p in list(before) + [q for q in after if q not in before]:
+                    if p not in after:
+                        out[p] = "removed"
+                    elif p not in before:
+                        out[p] = "added"
+                    elif before[p] != after[p]:
+                        out[p] = "modified"
+                return out
+        """),
+        ("an emptied file counted as removed (truthiness)", """
+            def diff_files(before, after):
+                out = {}
+                for p in sorted(set(before) | set(after)):
+                    if not after.get(p):
+                        if before.get(p) or p in before and p not in after:
+                            out[p] = "removed"
+                    elif p not in before:
+                        out[p] = "added"
+                    elif before[p] != after[p]:
+                        out[p] = "modified"
+                return out
+        """),
+        ("added and removed swapped", """
+            def diff_files(before, after):
+                out = {}
+                for p in sorted(set(before) | set(after)):
+                    if p not in after:
+                        out[p] = "added"
+                    elif p not in before:
+                        out[p] = "removed"
+                    elif before[p] != after[p]:
+                        out[p] = "modified"
+                return out
+        """),
+    ],
+    "page_actions": [
+        ("regular expression that needs double quotes and method first", """
+            import re
+            def page_actions(html):
+                found = ["go " + h for h in re.findall(r'<a href="(/[^"]*)"', html)]
+                found += ["post " + a for a in re.findall(r'<form method="post" action="([^"]*)"', html)]
+                return list(dict.fromkeys(found))
+        """),
+        ("all links, external ones too", """
+            def page_actions(html):
+                class P(HTMLParser):
+                    def __init__(self):
+                        super().__init__(); self.found = []
+                    def handle_starttag(self, tag, attrs):
+                        a = dict(attrs)
+                        if tag == "a" and a.get("href"):
+                            self.found.append("go " + a["href"])
+                        if tag == "form" and (a.get("method") or "get").lower() == "post" and a.get("action"):
+                            self.found.append("post " + a["action"])
+                p = P(); p.feed(html)
+                return list(dict.fromkeys(p.found))
+        """),
+        ("GET forms included", """
+            def page_actions(html):
+                class P(HTMLParser):
+                    def __init__(self):
+                        super().__init__(); self.found = []
+                    def handle_starttag(self, tag, attrs):
+                        a = dict(attrs)
+                        if tag == "a" and (a.get("href") or "").startswith("/"):
+                            self.found.append("go " + a["href"])
+                        if tag == "form" and a.get("action"):
+                            self.found.append("post " + a["action"])
+                p = P(); p.feed(html)
+                return list(dict.fromkeys(p.found))
+        """),
+        ("method compared case-sensitively", """
+            def page_actions(html):
+                class P(HTMLParser):
+                    def __init__(self):
+                        super().__init__(); self.found = []
+                    def handle_starttag(self, tag, attrs):
+                        a = dict(attrs)
+                        if tag == "a" and (a.get("href") or "").startswith("/"):
+                            self.found.append("go " + a["href"])
+                        if tag == "form" and a.get("method") == "post" and a.get("action"):
+                            self.found.append("post " + a["action"])
+                p = P(); p.feed(html)
+                return list(dict.fromkeys(p.found))
+        """),
+        ("repeats removed with a set (order lost)", """
+            def page_actions(html):
+                class P(HTMLParser):
+                    def __init__(self):
+                        super().__init__(); self.found = []
+                    def handle_starttag(self, tag, attrs):
+                        a = dict(attrs)
+                        if tag == "a" and (a.get("href") or "").startswith("/"):
+                            self.found.append("go " + a["href"])
+                        if tag == "form" and (a.get("method") or "get").lower() == "post" and a.get("action"):
+                            self.found.append("post " + a["action"])
+                p = P(); p.feed(html)
+                return sorted(set(p.found))
+        """),
+        ("links first, then forms", """
+            def page_actions(html):
+                class P(HTMLParser):
+                    def __init__(self):
+                        super().__init__(); self.links = []; self.forms = []
+                    def handle_starttag(self, tag, attrs):
+                        a = dict(attrs)
+                        if tag == "a" and (a.get("href") or "").startswith("/"):
+                            self.links.append("go " + a["href"])
+                        if tag == "form" and (a.get("method") or "get").lower() == "post" and a.get("action"):
+                            self.forms.append("post " + a["action"])
+                p = P(); p.feed(html)
+                return list(dict.fromkeys(p.links + p.forms))
+        """),
+    ],
+    "order_placed": [
+        ("wanted items a subset of the order", """
+            def order_placed(state, want, prior=()):
+                new = [o for o in state["orders"] if o["number"] not in prior]
+                return len(new) == 1 and all(new[0]["items"].get(str(k)) == v for k, v in want.items())
+        """),
+        ("any new order matching, however many", """
+            def order_placed(state, want, prior=()):
+                w = {str(k): v for k, v in want.items()}
+                return any(o["items"] == w for o in state["orders"] if o["number"] not in prior)
+        """),
+        ("prior orders not excluded", """
+            def order_placed(state, want, prior=()):
+                orders = state["orders"]
+                return len(orders) == 1 and orders[0]["items"] == {str(k): v for k, v in want.items()}
+        """),
+        ("int keys compared with string keys", """
+            def order_placed(state, want, prior=()):
+                new = [o for o in state["orders"] if o["number"] not in prior]
+                return len(new) == 1 and new[0]["items"] == dict(want)
+        """),
+        ("the products right, quantities ignored", """
+            def order_placed(state, want, prior=()):
+                new = [o for o in state["orders"] if o["number"] not in prior]
+                return len(new) == 1 and set(new[0]["items"]) == {str(k) for k in want}
+        """),
+    ],
+    "run_episode": [
+        ("hints do not count as steps", RUN_EPISODE_HEAD + """
+                while steps < max_steps:
+                    menu = tuple(dict.fromkeys([*env.actions(), *task.extras, "hint"]))
+                    action = policy(Observation(task.instruction, text, menu, error)).strip()
+                    trace.append(action); error = False
+                    if action == "hint":
+                        hints += 1
+                        text = "HINT: the next step is: " + next_hint(task.solution, done)
+                        continue
+                    steps += 1
+                    if action == "submit":
+                        break
+                    elif action.startswith("answer "):
+                        answer = action[7:].strip(); break
+                    elif rng.random() < fault_rate:
+                        faults += 1; text, error = FAULT_TEXT, True
+                    else:
+                        text = env.step(action); done.append(action)
+                return Episode(task.id, bool(task.check(env.state(), answer)), steps, hints, faults, answer, trace)
+        """),
+        ("the fault drawn before looking at the action (hints and answers consume draws)", RUN_EPISODE_HEAD + """
+                while steps < max_steps:
+                    menu = tuple(dict.fromkeys([*env.actions(), *task.extras, "hint"]))
+                    action = policy(Observation(task.instruction, text, menu, error)).strip()
+                    steps += 1; trace.append(action); error = False
+                    fail = rng.random() < fault_rate
+                    if action == "hint":
+                        hints += 1
+                        text = "HINT: the next step is: " + next_hint(task.solution, done)
+                    elif action == "submit":
+                        break
+                    elif action.startswith("answer "):
+                        answer = action[7:].strip(); break
+                    elif fail:
+                        faults += 1; text, error = FAULT_TEXT, True
+                    else:
+                        text = env.step(action); done.append(action)
+                return Episode(task.id, bool(task.check(env.state(), answer)), steps, hints, faults, answer, trace)
+        """),
+        ("failed calls recorded as done (the hint skips them)", RUN_EPISODE_HEAD + """
+                while steps < max_steps:
+                    menu = tuple(dict.fromkeys([*env.actions(), *task.extras, "hint"]))
+                    action = policy(Observation(task.instruction, text, menu, error)).strip()
+                    steps += 1; trace.append(action); error = False
+                    if action == "hint":
+                        hints += 1
+                        text = "HINT: the next step is: " + next_hint(task.solution, done)
+                    elif action == "submit":
+                        break
+                    elif action.startswith("answer "):
+                        answer = action[7:].strip(); break
+                    else:
+                        done.append(action)
+                        if rng.random() < fault_rate:
+                            faults += 1; text, error = FAULT_TEXT, True
+                        else:
+                            text = env.step(action)
+                return Episode(task.id, bool(task.check(env.state(), answer)), steps, hints, faults, answer, trace)
+        """),
+        ("the budget stops one step early", RUN_EPISODE_HEAD + """
+                while steps < max_steps - 1:
+                    menu = tuple(dict.fromkeys([*env.actions(), *task.extras, "hint"]))
+                    action = policy(Observation(task.instruction, text, menu, error)).strip()
+                    steps += 1; trace.append(action); error = False
+                    if action == "hint":
+                        hints += 1
+                        text = "HINT: the next step is: " + next_hint(task.solution, done)
+                    elif action == "submit":
+                        break
+                    elif action.startswith("answer "):
+                        answer = action[7:].strip(); break
+                    elif rng.random() < fault_rate:
+                        faults += 1; text, error = FAULT_TEXT, True
+                    else:
+                        text = env.step(action); done.append(action)
+                return Episode(task.id, bool(task.check(env.state(), answer)), steps, hints, faults, answer, trace)
+        """),
+        ("the error flag never reset after a fault", RUN_EPISODE_HEAD + """
+                while steps < max_steps:
+                    menu = tuple(dict.fromkeys([*env.actions(), *task.extras, "hint"]))
+                    action = policy(Observation(task.instruction, text, menu, error)).strip()
+                    steps += 1; trace.append(action)
+                    if action == "hint":
+                        hints += 1
+                        text = "HINT: the next step is: " + next_hint(task.solution, done)
+                    elif action == "submit":
+                        break
+                    elif action.startswith("answer "):
+                        answer = action[7:].strip(); break
+                    elif rng.random() < fault_rate:
+                        faults += 1; text, error = FAULT_TEXT, True
+                    else:
+                        text = env.step(action); done.append(action)
+                return Episode(task.id, bool(task.check(env.state(), answer)), steps, hints, faults, answer, trace)
+        """),
+        ("the menu without the task's extras", RUN_EPISODE_HEAD + """
+                while steps < max_steps:
+                    menu = tuple(dict.fromkeys([*env.actions(), "hint"]))
+                    action = policy(Observation(task.instruction, text, menu, error)).strip()
+                    steps += 1; trace.append(action); error = False
+                    if action == "hint":
+                        hints += 1
+                        text = "HINT: the next step is: " + next_hint(task.solution, done)
+                    elif action == "submit":
+                        break
+                    elif action.startswith("answer "):
+                        answer = action[7:].strip(); break
+                    elif rng.random() < fault_rate:
+                        faults += 1; text, error = FAULT_TEXT, True
+                    else:
+                        text = env.step(action); done.append(action)
+                return Episode(task.id, bool(task.check(env.state(), answer)), steps, hints, faults, answer, trace)
+        """),
+        ("the answer not stripped, action not stripped", RUN_EPISODE_HEAD + """
+                while steps < max_steps:
+                    menu = tuple(dict.fromkeys([*env.actions(), *task.extras, "hint"]))
+                    action = policy(Observation(task.instruction, text, menu, error))
+                    steps += 1; trace.append(action); error = False
+                    if action == "hint":
+                        hints += 1
+                        text = "HINT: the next step is: " + next_hint(task.solution, done)
+                    elif action == "submit":
+                        break
+                    elif action.startswith("answer "):
+                        answer = action[7:]; break
+                    elif rng.random() < fault_rate:
+                        faults += 1; text, error = FAULT_TEXT, True
+                    else:
+                        text = env.step(action); done.append(action)
+                return Episode(task.id, bool(task.check(env.state(), answer)), steps, hints, faults, answer, trace)
+        """),
+    ],
+    "retrying": [
+        ("calls the policy on every step, then discards its answer", """
+            def retrying(policy, max_retries=2):
+                last, retries = None, 0
+                def act(obs):
+                    nonlocal last, retries
+                    fresh = policy(obs)
+                    if obs.error and last is not None and retries < max_retries:
+                        retries += 1
+                        return last
+                    retries = 0
+                    last = fresh
+                    return last
+                return act
+        """),
+        ("never stops retrying", """
+            def retrying(policy, max_retries=2):
+                last = None
+                def act(obs):
+                    nonlocal last
+                    if obs.error and last is not None:
+                        return last
+                    last = policy(obs)
+                    return last
+                return act
+        """),
+        ("the retry count never reset", """
+            def retrying(policy, max_retries=2):
+                last, retries = None, 0
+                def act(obs):
+                    nonlocal last, retries
+                    if obs.error and last is not None and retries < max_retries:
+                        retries += 1
+                        return last
+                    last = policy(obs)
+                    return last
+                return act
+        """),
+        ("one retry too many (<=)", """
+            def retrying(policy, max_retries=2):
+                last, retries = None, 0
+                def act(obs):
+                    nonlocal last, retries
+                    if obs.error and last is not None and retries <= max_retries:
+                        retries += 1
+                        return last
+                    retries = 0
+                    last = policy(obs)
+                    return last
+                return act
+        """),
+        ("state shared between wrappers (a module-level memory)", """
+            _memory = {"last": None, "retries": 0}
+            def retrying(policy, max_retries=2):
+                def act(obs):
+                    if obs.error and _memory["last"] is not None and _memory["retries"] < max_retries:
+                        _memory["retries"] += 1
+                        return _memory["last"]
+                    _memory["retries"] = 0
+                    _memory["last"] = policy(obs)
+                    return _memory["last"]
+                return act
+        """),
+    ],
+    "wilson_interval": [
+        ("the textbook (Wald) interval", """
+            def wilson_interval(k, n, z=1.96):
+                if n == 0:
+                    return 0.0, 1.0
+                p = k / n
+                h = z * math.sqrt(p * (1 - p) / n)
+                return max(0.0, p - h), min(1.0, p + h)
+        """),
+        ("z² / 4n instead of z² / 4n²", """
+            def wilson_interval(k, n, z=1.96):
+                if n == 0:
+                    return 0.0, 1.0
+                p = k / n
+                d = 1 + z * z / n
+                c = (p + z * z / (2 * n)) / d
+                h = z / d * math.sqrt(p * (1 - p) / n + z * z / (4 * n))
+                return max(0.0, c - h), min(1.0, c + h)
+        """),
+        ("centre at p, not shrunk towards 1/2", """
+            def wilson_interval(k, n, z=1.96):
+                if n == 0:
+                    return 0.0, 1.0
+                p = k / n
+                d = 1 + z * z / n
+                h = z / d * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+                return max(0.0, p - h), min(1.0, p + h)
+        """),
+        ("n = 0 gives (0, 0)", """
+            def wilson_interval(k, n, z=1.96):
+                if n == 0:
+                    return 0.0, 0.0
+                p = k / n
+                d = 1 + z * z / n
+                c = (p + z * z / (2 * n)) / d
+                h = z / d * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+                return max(0.0, c - h), min(1.0, c + h)
+        """),
+        ("z ignored (always 1.96)", """
+            def wilson_interval(k, n, z=1.96):
+                z = 1.96
+                if n == 0:
+                    return 0.0, 1.0
+                p = k / n
+                d = 1 + z * z / n
+                c = (p + z * z / (2 * n)) / d
+                h = z / d * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+                return max(0.0, c - h), min(1.0, c + h)
+        """),
+    ],
+    "bootstrap_ci": [
+        ("the global numpy RNG", """
+            def bootstrap_ci(values, n_boot=2000, seed=0, alpha=0.05):
+                x = np.asarray(values, dtype=float)
+                if len(x) == 0:
+                    return math.nan, math.nan, math.nan
+                np.random.seed(seed)
+                m = x[np.random.randint(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+                return float(x.mean()), float(np.quantile(m, alpha / 2)), float(np.quantile(m, 1 - alpha / 2))
+        """),
+        ("fixed 2.5 % and 97.5 % quantiles", """
+            def bootstrap_ci(values, n_boot=2000, seed=0, alpha=0.05):
+                x = np.asarray(values, dtype=float)
+                if len(x) == 0:
+                    return math.nan, math.nan, math.nan
+                rng = np.random.default_rng(seed)
+                m = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+                return float(x.mean()), float(np.quantile(m, 0.025)), float(np.quantile(m, 0.975))
+        """),
+        ("the quantiles of the values, not of the resampled means", """
+            def bootstrap_ci(values, n_boot=2000, seed=0, alpha=0.05):
+                x = np.asarray(values, dtype=float)
+                if len(x) == 0:
+                    return math.nan, math.nan, math.nan
+                return float(x.mean()), float(np.quantile(x, alpha / 2)), float(np.quantile(x, 1 - alpha / 2))
+        """),
+    ],
+    "kpis": [
+        ("steps over all episodes", """
+            def kpis(episodes, n_boot=2000, seed=0):
+                def share(h, n):
+                    return (h / n if n else math.nan, *wilson_interval(h, n))
+                solved = [e for e in episodes if e.success]
+                faulted = [e for e in episodes if e.faults > 0]
+                return {"success": share(len(solved), len(episodes)),
+                        "steps": bootstrap_ci([e.steps for e in episodes], n_boot=n_boot, seed=seed),
+                        "autonomy": share(sum(e.hints == 0 for e in solved), len(episodes)),
+                        "recovery": share(sum(e.success for e in faulted), len(faulted))}
+        """),
+        ("autonomy = no hints, solved or not", """
+            def kpis(episodes, n_boot=2000, seed=0):
+                def share(h, n):
+                    return (h / n if n else math.nan, *wilson_interval(h, n))
+                solved = [e for e in episodes if e.success]
+                faulted = [e for e in episodes if e.faults > 0]
+                return {"success": share(len(solved), len(episodes)),
+                        "steps": bootstrap_ci([e.steps for e in solved], n_boot=n_boot, seed=seed),
+                        "autonomy": share(sum(e.hints == 0 for e in episodes), len(episodes)),
+                        "recovery": share(sum(e.success for e in faulted), len(faulted))}
+        """),
+        ("autonomy over solved episodes only", """
+            def kpis(episodes, n_boot=2000, seed=0):
+                def share(h, n):
+                    return (h / n if n else math.nan, *wilson_interval(h, n))
+                solved = [e for e in episodes if e.success]
+                faulted = [e for e in episodes if e.faults > 0]
+                return {"success": share(len(solved), len(episodes)),
+                        "steps": bootstrap_ci([e.steps for e in solved], n_boot=n_boot, seed=seed),
+                        "autonomy": share(sum(e.hints == 0 for e in solved), len(solved)),
+                        "recovery": share(sum(e.success for e in faulted), len(faulted))}
+        """),
+        ("recovery over all episodes", """
+            def kpis(episodes, n_boot=2000, seed=0):
+                def share(h, n):
+                    return (h / n if n else math.nan, *wilson_interval(h, n))
+                solved = [e for e in episodes if e.success]
+                faulted = [e for e in episodes if e.faults > 0]
+                return {"success": share(len(solved), len(episodes)),
+                        "steps": bootstrap_ci([e.steps for e in solved], n_boot=n_boot, seed=seed),
+                        "autonomy": share(sum(e.hints == 0 for e in solved), len(episodes)),
+                        "recovery": share(sum(e.success for e in faulted), len(episodes))}
+        """),
+        ("n_boot and seed not passed on", """
+            def kpis(episodes, n_boot=2000, seed=0):
+                def share(h, n):
+                    return (h / n if n else math.nan, *wilson_interval(h, n))
+                solved = [e for e in episodes if e.success]
+                faulted = [e for e in episodes if e.faults > 0]
+                return {"success": share(len(solved), len(episodes)),
+                        "steps": bootstrap_ci([e.steps for e in solved]),
+                        "autonomy": share(sum(e.hints == 0 for e in solved), len(episodes)),
+                        "recovery": share(sum(e.success for e in faulted), len(faulted))}
+        """),
+        ("no faulted episodes gives 0.0, not nan", """
+            def kpis(episodes, n_boot=2000, seed=0):
+                def share(h, n):
+                    return (h / n if n else 0.0, *wilson_interval(h, n))
+                solved = [e for e in episodes if e.success]
+                faulted = [e for e in episodes if e.faults > 0]
+                return {"success": share(len(solved), len(episodes)),
+                        "steps": bootstrap_ci([e.steps for e in solved], n_boot=n_boot, seed=seed),
+                        "autonomy": share(sum(e.hints == 0 for e in solved), len(episodes)),
+                        "recovery": share(sum(e.success for e in faulted), len(faulted))}
+        """),
+    ],
+    "choose_action": [
+        ("raw log-likelihood, no prior", """
+            def choose_action(chat, obs, taken, prior):
+                c = [a for a in obs.actions if a != "hint" and a not in taken] or [a for a in obs.actions if a != "hint"]
+                s = chat.logprobs(agent_prompt(obs), c, whole_reply=True)
+                return c[max(range(len(c)), key=lambda i: s[i])]
+        """),
+        ("taken actions not skipped", """
+            def choose_action(chat, obs, taken, prior):
+                c = [a for a in obs.actions if a != "hint"]
+                s = chat.logprobs(agent_prompt(obs), c, whole_reply=True)
+                return c[max(range(len(c)), key=lambda i: s[i] - prior[c[i]])]
+        """),
+        ("'hint' among the candidates", """
+            def choose_action(chat, obs, taken, prior):
+                c = [a for a in obs.actions if a not in taken] or list(obs.actions)
+                s = chat.logprobs(agent_prompt(obs), c, whole_reply=True)
+                return c[max(range(len(c)), key=lambda i: s[i] - prior[c[i]])]
+        """),
+        ("one call per action", """
+            def choose_action(chat, obs, taken, prior):
+                c = [a for a in obs.actions if a != "hint" and a not in taken] or [a for a in obs.actions if a != "hint"]
+                s = [chat.logprobs(agent_prompt(obs), [a], whole_reply=True)[0] for a in c]
+                return c[max(range(len(c)), key=lambda i: s[i] - prior[c[i]])]
+        """),
+        ("whole_reply left at its default", """
+            def choose_action(chat, obs, taken, prior):
+                c = [a for a in obs.actions if a != "hint" and a not in taken] or [a for a in obs.actions if a != "hint"]
+                s = chat.logprobs(agent_prompt(obs), c)
+                return c[max(range(len(c)), key=lambda i: s[i] - prior[c[i]])]
+        """),
+        ("ties go to the last action", """
+            def choose_action(chat, obs, taken, prior):
+                c = [a for a in obs.actions if a != "hint" and a not in taken] or [a for a in obs.actions if a != "hint"]
+                s = chat.logprobs(agent_prompt(obs), c, whole_reply=True)
+                best = 0
+                for i in range(len(c)):
+                    if s[i] - prior[c[i]] >= s[best] - prior[c[best]]:
+                        best = i
+                return c[best]
+        """),
+        ("prior added instead of subtracted", """
+            def choose_action(chat, obs, taken, prior):
+                c = [a for a in obs.actions if a != "hint" and a not in taken] or [a for a in obs.actions if a != "hint"]
+                s = chat.logprobs(agent_prompt(obs), c, whole_reply=True)
+                return c[max(range(len(c)), key=lambda i: s[i] + prior[c[i]])]
+        """),
+    ],
+    "paired_task_difference": [
+        ("tasks in first-seen order, not sorted", """
+            def paired_task_difference(a, b, n_boot=10_000, seed=0, alpha=0.05):
+                def per(eps):
+                    out = {}
+                    for e in eps:
+                        out.setdefault(e.task_id, []).append(float(e.success))
+                    return out
+                pa, pb = per(a), per(b)
+                ids = [i for i in pa if i in pb]
+                va = [sum(pa[i]) / len(pa[i]) for i in ids]
+                vb = [sum(pb[i]) / len(pb[i]) for i in ids]
+                return (*paired_bootstrap(va, vb, n_boot=n_boot, seed=seed, alpha=alpha), len(ids))
+        """),
+        ("a − b instead of b − a", """
+            def paired_task_difference(a, b, n_boot=10_000, seed=0, alpha=0.05):
+                def per(eps):
+                    out = {}
+                    for e in eps:
+                        out.setdefault(e.task_id, []).append(float(e.success))
+                    return out
+                pa, pb = per(a), per(b)
+                ids = sorted(set(pa) & set(pb))
+                va = [sum(pa[i]) / len(pa[i]) for i in ids]
+                vb = [sum(pb[i]) / len(pb[i]) for i in ids]
+                return (*paired_bootstrap(vb, va, n_boot=n_boot, seed=seed, alpha=alpha), len(ids))
+        """),
+        ("a task's value is its last episode, not the mean", """
+            def paired_task_difference(a, b, n_boot=10_000, seed=0, alpha=0.05):
+                pa = {e.task_id: float(e.success) for e in a}
+                pb = {e.task_id: float(e.success) for e in b}
+                ids = sorted(set(pa) & set(pb))
+                return (*paired_bootstrap([pa[i] for i in ids], [pb[i] for i in ids], n_boot=n_boot, seed=seed,
+                                          alpha=alpha), len(ids))
+        """),
+        ("tasks only one agent played filled with 0", """
+            def paired_task_difference(a, b, n_boot=10_000, seed=0, alpha=0.05):
+                def per(eps):
+                    out = {}
+                    for e in eps:
+                        out.setdefault(e.task_id, []).append(float(e.success))
+                    return out
+                pa, pb = per(a), per(b)
+                ids = sorted(set(pa) | set(pb))
+                va = [sum(pa[i]) / len(pa[i]) if i in pa else 0.0 for i in ids]
+                vb = [sum(pb[i]) / len(pb[i]) if i in pb else 0.0 for i in ids]
+                return (*paired_bootstrap(va, vb, n_boot=n_boot, seed=seed, alpha=alpha), len(ids))
+        """),
+        ("seed and alpha not passed on", """
+            def paired_task_difference(a, b, n_boot=10_000, seed=0, alpha=0.05):
+                def per(eps):
+                    out = {}
+                    for e in eps:
+                        out.setdefault(e.task_id, []).append(float(e.success))
+                    return out
+                pa, pb = per(a), per(b)
+                ids = sorted(set(pa) & set(pb))
+                va = [sum(pa[i]) / len(pa[i]) for i in ids]
+                vb = [sum(pb[i]) / len(pb[i]) for i in ids]
+                return (*paired_bootstrap(va, vb, n_boot=n_boot), len(ids))
+        """),
+    ],
+}
+
+ALTERNATIVES = {
+    "resolve_path": """
+        import posixpath
+        def resolve_path(cwd, path):
+            if path == "~" or path.startswith("~/"):
+                path = HOME + path[1:]
+            full = posixpath.normpath(posixpath.join(cwd, path))
+            return "/" + full.lstrip("/")
+    """,
+    "parse_command": """
+        import shlex
+        def parse_command(line):
+            try:
+                words = shlex.split(line)
+            except ValueError:
+                raise ShellError("unbalanced quotes")
+            if len(words) == 0:
+                raise ShellError("nothing to run")
+            redirects = [w for w in words if w in (">", ">>")]
+            if not redirects:
+                return words, None, None
+            if len(redirects) > 1 or len(words) < 3 or words[-2] not in (">", ">>"):
+                raise ShellError("bad redirect")
+            return words[:-2], words[-2], words[-1]
+    """,
+    "diff_files": """
+        def diff_files(before, after):
+            removed = {p: "removed" for p in before.keys() - after.keys()}
+            added = {p: "added" for p in after.keys() - before.keys()}
+            modified = {p: "modified" for p in before.keys() & after.keys() if before[p] != after[p]}
+            merged = {**removed, **added, **modified}
+            return {p: merged[p] for p in sorted(merged)}
+    """,
+    "page_actions": """
+        def page_actions(html):
+            seen = []
+            class Walker(HTMLParser):
+                def handle_starttag(self, tag, attrs):
+                    attrs = {k: v or "" for k, v in attrs}
+                    if tag == "a" and attrs.get("href", "").startswith("/"):
+                        item = "go " + attrs["href"]
+                    elif tag == "form" and attrs.get("method", "GET").upper() == "POST" and attrs.get("action"):
+                        item = "post " + attrs["action"]
+                    else:
+                        return
+                    if item not in seen:
+                        seen.append(item)
+            Walker().feed(html)
+            return seen
+    """,
+    "order_placed": """
+        def order_placed(state, want, prior=()):
+            fresh = [order for order in state["orders"] if order["number"] not in prior]
+            if len(fresh) != 1:
+                return False
+            items = {int(k): v for k, v in fresh[0]["items"].items()}
+            return items == dict(want)
+    """,
+    "run_episode": """
+        def run_episode(policy, env, task, *, max_steps=12, fault_rate=0.0, seed=0):
+            draws = random.Random(seed)
+            text = env.reset(task)
+            record = dict(steps=0, hints=0, faults=0)
+            answer, ran, trace, failed = None, [], [], False
+            for _ in range(max_steps):
+                options = []
+                for a in [*env.actions(), *task.extras, "hint"]:
+                    if a not in options:
+                        options.append(a)
+                act = policy(Observation(task.instruction, text, tuple(options), failed)).strip()
+                record["steps"] += 1
+                trace.append(act)
+                failed = False
+                if act == "submit":
+                    break
+                if act.startswith("answer "):
+                    answer = act.removeprefix("answer ").strip()
+                    break
+                if act == "hint":
+                    record["hints"] += 1
+                    text = f"HINT: the next step is: {next_hint(task.solution, ran)}"
+                    continue
+                if draws.random() < fault_rate:
+                    record["faults"] += 1
+                    text, failed = FAULT_TEXT, True
+                    continue
+                text = env.step(act)
+                ran.append(act)
+            ok = bool(task.check(env.state(), answer))
+            return Episode(task.id, ok, record["steps"], record["hints"], record["faults"], answer, trace)
+    """,
+    "retrying": """
+        class _Retry:
+            def __init__(self, policy, max_retries):
+                self.policy, self.max_retries = policy, max_retries
+                self.last, self.used = None, 0
+            def __call__(self, obs):
+                if obs.error and self.last is not None and self.used < self.max_retries:
+                    self.used += 1
+                    return self.last
+                self.used = 0
+                self.last = self.policy(obs)
+                return self.last
+        def retrying(policy, max_retries=2):
+            return _Retry(policy, max_retries)
+    """,
+    "wilson_interval": """
+        def wilson_interval(k, n, z=1.96):
+            if not n:
+                return (0.0, 1.0)
+            p = k / n
+            a = 2 * n * p + z ** 2
+            b = z * math.sqrt(z ** 2 + 4 * n * p * (1 - p))
+            c = 2 * (n + z ** 2)
+            return (float(max((a - b) / c, 0.0)), float(min((a + b) / c, 1.0)))
+    """,
+    "bootstrap_ci": """
+        def bootstrap_ci(values, n_boot=2000, seed=0, alpha=0.05):
+            if len(values) == 0:
+                return (float("nan"),) * 3
+            data = np.array(values, dtype=np.float64)
+            gen = np.random.default_rng(seed)
+            picks = gen.integers(0, data.size, size=(n_boot, data.size))
+            boot = np.take(data, picks).mean(1)
+            lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
+            return float(np.mean(data)), float(lo), float(hi)
+    """,
+    "kpis": """
+        def kpis(episodes, n_boot=2000, seed=0):
+            def prop(k, n):
+                lo, hi = wilson_interval(k, n)
+                return (k / n, lo, hi) if n else (float("nan"), lo, hi)
+            n = len(episodes)
+            wins = sum(1 for e in episodes if e.success)
+            alone = sum(1 for e in episodes if e.success and not e.hints)
+            hit = [e for e in episodes if e.faults]
+            return {
+                "recovery": prop(sum(1 for e in hit if e.success), len(hit)),
+                "autonomy": prop(alone, n),
+                "success": prop(wins, n),
+                "steps": bootstrap_ci([e.steps for e in episodes if e.success], n_boot, seed),
+            }
+    """,
+    "choose_action": """
+        def choose_action(chat, obs, taken, prior):
+            usable = [a for a in obs.actions if a != "hint"]
+            fresh = [a for a in usable if a not in set(taken)] or usable
+            raw = chat.logprobs(agent_prompt(obs), fresh, whole_reply=True)
+            pmi = np.array(raw) - np.array([prior[a] for a in fresh])
+            return fresh[int(np.argmax(pmi))]
+    """,
+    "paired_task_difference": """
+        from collections import defaultdict
+        def paired_task_difference(a, b, n_boot=10_000, seed=0, alpha=0.05):
+            sa, sb = defaultdict(list), defaultdict(list)
+            for e in a:
+                sa[e.task_id].append(e.success)
+            for e in b:
+                sb[e.task_id].append(e.success)
+            common = sorted(sa.keys() & sb.keys())
+            xa = [float(np.mean(sa[t])) for t in common]
+            xb = [float(np.mean(sb[t])) for t in common]
+            d, lo, hi = paired_bootstrap(xa, xb, n_boot, seed, alpha)
+            return d, lo, hi, len(common)
+    """,
+}
+
+globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))
