@@ -4,6 +4,10 @@ from section_harness import make_tests
 
 MUTANTS = {
     "rule_reward": [
+        ("learner: lower-cased text instead of a case-insensitive pattern", """
+            def rule_reward(text, rules):
+                return float(sum(r.weight * min(len(re.findall(r.pattern, text.lower())), r.cap if r.cap is not None else 10**9) for r in rules))
+        """),
         ("cap ignored", """
             def rule_reward(text, rules):
                 return float(sum(r.weight * len(re.findall(r.pattern, text, flags=re.IGNORECASE)) for r in rules))
@@ -42,6 +46,14 @@ MUTANTS = {
         """),
     ],
     "simulate_labels": [
+        ("learner: samples with the global RNG instead of the given uniforms", """
+            def simulate_labels(reward_a, reward_b, uniforms, beta=1.0, bias=0.0):
+                return torch.bernoulli(torch.sigmoid(beta * (reward_a - reward_b) + bias)).bool()
+        """),
+        ("learner: <= where the docstring says <", """
+            def simulate_labels(reward_a, reward_b, uniforms, beta=1.0, bias=0.0):
+                return uniforms <= torch.sigmoid(beta * (reward_a - reward_b) + bias)
+        """),
         ("bias subtracted (favours B)", """
             def simulate_labels(reward_a, reward_b, uniforms, beta=1.0, bias=0.0):
                 return uniforms < torch.sigmoid(beta * (reward_a - reward_b) - bias)
@@ -72,6 +84,11 @@ MUTANTS = {
         """),
     ],
     "judge_margin": [
+        ("learner: subtracts the swapped margin after flipping it", """
+            def judge_margin(logits_ab, logits_ba, id_a, id_b):
+                p = logits_ab.log_softmax(-1); q = logits_ba.log_softmax(-1)
+                return ((p[:, id_a] - p[:, id_b]) - (q[:, id_b] - q[:, id_a])) / 2
+        """),
         ("not debiased: the first prompt only", """
             def judge_margin(logits_ab, logits_ba, id_a, id_b):
                 return logits_ab[:, id_a] - logits_ab[:, id_b]
@@ -95,6 +112,11 @@ MUTANTS = {
         """),
     ],
     "cohen_kappa": [
+        ("learner: chance agreement fixed at 0.5", """
+            def cohen_kappa(a, b):
+                p_o = (a == b).float().mean()
+                return float((p_o - 0.5) / 0.5)
+        """),
         ("raw agreement, not chance-corrected", """
             def cohen_kappa(a, b):
                 return float((a.long() == b.long()).double().mean())
@@ -172,6 +194,10 @@ MUTANTS = {
         """),
     ],
     "soft_bt_loss": [
+        ("learner: binary_cross_entropy on sigmoid (clamps at 100)", """
+            def soft_bt_loss(r_a, r_b, p_a):
+                return F.binary_cross_entropy(torch.sigmoid(r_a - r_b), p_a)
+        """),
         ("log of sigmoid (overflows at large margins)", """
             def soft_bt_loss(r_a, r_b, p_a):
                 d = r_a - r_b
@@ -204,6 +230,10 @@ MUTANTS = {
         """),
     ],
     "kl_best_of_n": [
+        ("learner: integer division (n - 1) // n", """
+            def kl_best_of_n(n):
+                return math.log(n) - (n - 1) // n
+        """),
         ("the (n - 1) / n term without / n", """
             def kl_best_of_n(n):
                 return math.log(n) - (n - 1)
@@ -264,6 +294,24 @@ MUTANTS = {
         """),
     ],
     "revise_by_rules": [
+        ("learner: a sentence counts for its first principle only", """
+            def revise_by_rules(text, principles):
+                sents = split_sentences(text)
+                names, heads, kept = [], [], []
+                for s in sents:
+                    bad = False
+                    for p in principles:
+                        if re.search(p.pattern, s, re.IGNORECASE):
+                            bad = True
+                            if p.name not in names:
+                                names.append(p.name); heads.append(p.revision)
+                            break
+                    if not bad:
+                        kept.append(s)
+                if not names:
+                    return text, []
+                return " ".join(heads + kept), names
+        """),
         ("keeps the violating sentences", """
             def revise_by_rules(text, principles):
                 sentences = split_sentences(text)
@@ -354,6 +402,15 @@ MUTANTS = {
         """),
     ],
     "cai_messages": [
+        ("learner: the critique pasted into the revision request", """
+            def cai_messages(prompt, response, principle, critique=None):
+                msgs = [{"role": "user", "content": prompt}, {"role": "assistant", "content": response},
+                        {"role": "user", "content": principle.critique_request}]
+                if critique is not None:
+                    msgs += [{"role": "assistant", "content": critique},
+                             {"role": "user", "content": principle.revision_request + " " + critique}]
+                return msgs
+        """),
         ("`if critique:` (an empty critique is dropped)", """
             def cai_messages(prompt, response, principle, critique=None):
                 m = [{"role": "user", "content": prompt}, {"role": "assistant", "content": response},
@@ -395,6 +452,13 @@ MUTANTS = {
         """),
     ],
     "mcnemar_exact": [
+        ("learner: the point probability of min(b, c), not the tail", """
+            def mcnemar_exact(before_ok, after_ok):
+                b = int((before_ok & ~after_ok).sum()); c = int((~before_ok & after_ok).sum())
+                if b + c == 0:
+                    return 1.0
+                return min(1.0, 2 * math.comb(b + c, min(b, c)) / 2 ** (b + c))
+        """),
         ("one-sided (no factor 2)", """
             def mcnemar_exact(before_ok, after_ok):
                 b = int((before_ok & ~after_ok).sum()); c = int((~before_ok & after_ok).sum())
@@ -439,6 +503,11 @@ MUTANTS = {
         """),
     ],
     "vote_share": [
+        ("learner: a missing vote counted as a tie", """
+            def vote_share(votes):
+                v = votes.clone(); v[v.isnan()] = 0.5
+                return v.mean(1)
+        """),
         ("plain mean (a missing vote makes the row nan)", """
             def vote_share(votes):
                 return votes.mean(1)
@@ -560,4 +629,31 @@ ALTERNATIVES = {
     """,
 }
 
-globals().update(make_tests("4.4", MUTANTS, alternatives=ALTERNATIVES))
+# A second alternative for some exercises: learner-style solutions written from the page alone.
+EXTRA_ALTERNATIVES = {
+    "mean_pool": """
+        def mean_pool(hidden, attention_mask):
+            return (hidden * attention_mask[..., None]).sum(1) / attention_mask.sum(1, keepdim=True)
+    """,
+    "expected_best_of_n": """
+        def expected_best_of_n(proxy, gold, n):
+            N = proxy.shape[1]
+            w = torch.tensor([math.comb(i - 1, n - 1) for i in range(1, N + 1)], dtype=torch.float64)
+            w = w / w.sum()
+            order = proxy.argsort(1)
+            return (proxy.gather(1, order) * w).sum(1), (gold.gather(1, order) * w).sum(1)
+    """,
+    "soft_bt_loss": """
+        def soft_bt_loss(r_a, r_b, p_a):
+            d = r_a - r_b
+            return (p_a * F.softplus(-d) + (1 - p_a) * F.softplus(d)).mean()
+    """,
+}
+
+ALL_ALTERNATIVES = {
+    name: [("alternative", src)] + ([("learner-style alternative", EXTRA_ALTERNATIVES[name])]
+                                    if name in EXTRA_ALTERNATIVES else [])
+    for name, src in ALTERNATIVES.items()
+}
+
+globals().update(make_tests("4.4", MUTANTS, alternatives=ALL_ALTERNATIVES))

@@ -60,7 +60,7 @@ def check_rule_reward(rule_reward) -> None:
     """The page's rubric, caps of 1 and 2, no cap, case, repeated matches, no rules."""
     Rule = ref.Rule
     custom = [Rule("cats", r"\bcat\b", 2.0, cap=2), Rule("dogs", r"dog", -1.5),
-              Rule("shout", r"!", 0.25, cap=0)]
+              Rule("shout", r"!", 0.25, cap=0), Rule("ok in capitals", r"\bOK\b", 0.5)]
     cases = [
         ("the page's RULES on one apology and one refusal",
          ("I'm sorry. I can't help with that.", ref.RULES)),
@@ -71,6 +71,8 @@ def check_rule_reward(rule_reward) -> None:
         ("custom rules: 'cat' three times (cap 2), 'dog' in 'dogs' and 'hotdog', '!' with cap 0",
          ("Cat, cat and CAT! dogs and a hotdog!", custom)),
         ("custom rules on a text nothing matches", ("Nothing here.", custom)),
+        ("a pattern written in capitals, 'OK', matching 'ok' and 'Ok' (case-insensitive)",
+         ("ok, Ok, OK.", custom)),
         ("an empty list of rules", ("I can't. Sorry.", [])),
     ]
     for context, (text, rules) in cases:
@@ -94,6 +96,8 @@ def check_simulate_labels(simulate_labels) -> None:
         ("200 pairs, beta 2, bias -1 (favours B)", (ra, rb, u), {"beta": 2.0, "bias": -1.0}),
         ("one pair with equal rewards, u = 0.4, bias +0.3",
          (torch.tensor([1.0]), torch.tensor([1.0]), torch.tensor([0.4]), 1.0, 0.3)),
+        ("equal rewards, no bias, u exactly 0.5 (strictly less than sigmoid(0) = 0.5 is False)",
+         (torch.tensor([2.0, 0.0]), torch.tensor([2.0, 0.0]), torch.tensor([0.5, 0.5]))),
     ]
     compare_to_reference(
         simulate_labels, ref.simulate_labels, cases, name="simulate_labels", exact=True,
@@ -293,13 +297,20 @@ def check_cai_messages(cai_messages) -> None:
         ("with a critique", (q, r, p), {"critique": "That could help a burglar."}),
         ("with an empty critique '' (still a critique, not None)", (q, r, ref.PRINCIPLES[1]), {"critique": ""}),
     ]
+    hint = ("user prompt, assistant response, user critique_request; with a critique "
+            "(test `critique is not None`), also assistant critique, user revision_request. "
+            "No system message.")
     check_defaults(cai_messages, ref.cai_messages, name="cai_messages")
     for context, args, kwargs in cases:
         got = call(cai_messages, *args, name="cai_messages", context=context, **kwargs)
-        expect_equal(got, ref.cai_messages(*args, **kwargs), context=context,
-                     hint="user prompt, assistant response, user critique_request; with a critique "
-                          "(test `critique is not None`), also assistant critique, user revision_request. "
-                          "No system message.")
+        expected = ref.cai_messages(*args, **kwargs)
+        if not isinstance(got, list):
+            raise CheckFailed(f"For {context}: expected a list of message dicts, got {describe(got)}. Hint: {hint}")
+        roles = [m.get("role") if isinstance(m, dict) else m for m in got]
+        expect_equal(roles, [m["role"] for m in expected], context=f"{context}, the roles of the turns",
+                     hint=hint)
+        for i, (mine, theirs) in enumerate(zip(got, expected, strict=True)):
+            expect_equal(mine, theirs, context=f"{context}, message {i} ({theirs['role']})", hint=hint)
 
 
 @check(SECTION, "mcnemar_exact")
