@@ -923,4 +923,164 @@ ALTERNATIVES = {
     """,
 }
 
-globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))
+
+
+# Learner tests: solutions written from the page alone, graded with arena-check.
+LEARNER_MUTANTS = {
+    'run_episode': ('the hint is solution[number of hints so far], not the next unmatched step', '''
+            def run_episode(policy, env, task, *, max_steps=12, fault_rate=0.0, seed=0):
+                rng = random.Random(seed)
+                text, error = env.reset(task), False
+                steps = hints = faults = 0
+                answer, trace = None, []
+                while steps < max_steps:
+                    menu = tuple(dict.fromkeys([*env.actions(), *task.extras, "hint"]))
+                    action = policy(Observation(task.instruction, text, menu, error)).strip()
+                    steps += 1; trace.append(action); error = False
+                    if action == "hint":
+                        text = "HINT: the next step is: " + task.solution[min(hints, len(task.solution) - 1)]
+                        hints += 1
+                    elif action == "submit":
+                        break
+                    elif action.startswith("answer "):
+                        answer = action[7:].strip(); break
+                    elif rng.random() < fault_rate:
+                        faults += 1; text, error = FAULT_TEXT, True
+                    else:
+                        text = env.step(action)
+                return Episode(task.id, bool(task.check(env.state(), answer)), steps, hints, faults, answer, trace)
+'''),
+    'retrying': ('retries on an error before any action (returns None)', '''
+            def retrying(policy, max_retries=2):
+                last, n = None, 0
+                def act(obs):
+                    nonlocal last, n
+                    if obs.error and n < max_retries:
+                        n += 1
+                        return last
+                    n = 0
+                    last = policy(obs)
+                    return last
+                return act
+'''),
+    'parse_command': ("splits the raw line at '>' (a>b taken as a redirect)", '''
+            def parse_command(line):
+                import shlex
+                for op in (">>", ">"):
+                    if op in line:
+                        left, right = line.split(op, 1)
+                        try:
+                            argv, target = shlex.split(left), shlex.split(right)
+                        except ValueError as e:
+                            raise ShellError(str(e))
+                        if not argv or len(target) != 1:
+                            raise ShellError("bad redirect")
+                        return argv, op, target[0]
+                try:
+                    argv = shlex.split(line)
+                except ValueError as e:
+                    raise ShellError(str(e))
+                if not argv:
+                    raise ShellError("empty")
+                return argv, None, None
+'''),
+    'choose_action': ('candidates sorted alphabetically', '''
+            def choose_action(chat, obs, taken, prior):
+                c = sorted(a for a in obs.actions if a != "hint" and a not in taken) or sorted(a for a in obs.actions if a != "hint")
+                s = chat.logprobs(agent_prompt(obs), c, whole_reply=True)
+                return c[max(range(len(c)), key=lambda i: s[i] - prior[c[i]])]
+'''),
+    'kpis': ('recovery counted per fault, not per episode', '''
+            def kpis(episodes, n_boot=2000, seed=0):
+                def share(h, n):
+                    return (h / n if n else math.nan, *wilson_interval(h, n))
+                solved = [e for e in episodes if e.success]
+                n_faults = sum(e.faults for e in episodes)
+                return {"success": share(len(solved), len(episodes)),
+                        "steps": bootstrap_ci([e.steps for e in solved], n_boot=n_boot, seed=seed),
+                        "autonomy": share(sum(e.hints == 0 for e in solved), len(episodes)),
+                        "recovery": share(sum(e.faults for e in solved), n_faults)}
+'''),
+    'order_placed': ('the last new order checked, however many were placed', '''
+            def order_placed(state, want, prior=()):
+                new = [o for o in state["orders"] if o["number"] not in prior]
+                return bool(new) and new[-1]["items"] == {str(k): v for k, v in want.items()}
+'''),
+    'page_actions': ('BeautifulSoup with method compared case-sensitively and forms without action kept', '''
+            def page_actions(html):
+                from bs4 import BeautifulSoup
+                soup = BeautifulSoup(html, "html.parser")
+                out = []
+                for tag in soup.find_all(["a", "form"]):
+                    if tag.name == "a" and tag.get("href", "").startswith("/"):
+                        out.append("go " + tag["href"])
+                    elif tag.name == "form" and tag.get("method") == "post":
+                        out.append("post " + tag.get("action", ""))
+                return list(dict.fromkeys(out))
+'''),
+}
+LEARNER_ALTERNATIVES = {
+    'wilson_interval': '''
+        def wilson_interval(k, n, z=1.96):
+            if n == 0:
+                return 0.0, 1.0
+            centre = (k + z * z / 2) / (n + z * z)
+            half = z * math.sqrt(k * (n - k) / n + z * z / 4) / (n + z * z)
+            return max(0.0, centre - half), min(1.0, centre + half)
+''',
+    'diff_files': '''
+        def diff_files(before, after):
+            out = {}
+            for p in sorted({*before, *after}):
+                b, a = before.get(p), after.get(p)
+                if b == a:
+                    continue
+                out[p] = "added" if b is None else "removed" if a is None else "modified"
+            return out
+''',
+    'resolve_path': '''
+        def resolve_path(cwd, path):
+            if path.startswith("~/") or path == "~":
+                path = path.replace("~", HOME, 1)
+            if not path.startswith("/"):
+                path = cwd.rstrip("/") + "/" + path
+            out = []
+            for piece in path.split("/"):
+                if piece == "..":
+                    out = out[:-1]
+                elif piece and piece != ".":
+                    out += [piece]
+            return "/" + "/".join(out)
+''',
+    'retrying': '''
+        def retrying(policy, max_retries=2):
+            state = {"last": None, "left": max_retries}
+            def act(obs):
+                if obs.error and state["last"] is not None and state["left"] > 0:
+                    state["left"] -= 1
+                    return state["last"]
+                state["left"] = max_retries
+                state["last"] = policy(obs)
+                return state["last"]
+            return act
+''',
+    'page_actions': '''
+        def page_actions(html):
+            from bs4 import BeautifulSoup
+            soup = BeautifulSoup(html, "html.parser")
+            out = []
+            for tag in soup.find_all(["a", "form"]):
+                if tag.name == "a" and tag.get("href", "").startswith("/"):
+                    out.append("go " + tag["href"])
+                elif tag.name == "form" and (tag.get("method") or "get").lower() == "post" and tag.get("action"):
+                    out.append("post " + tag["action"])
+            return list(dict.fromkeys(out))
+''',
+}
+for _name, _item in LEARNER_MUTANTS.items():
+    MUTANTS[_name].append(_item)
+ALTERNATIVES_ALL: dict[str, list[tuple[str, str]]] = {k: [("alternative", v)] for k, v in ALTERNATIVES.items()}
+for _name, _src in LEARNER_ALTERNATIVES.items():
+    ALTERNATIVES_ALL[_name].append(("learner test", _src))
+
+globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES_ALL))
