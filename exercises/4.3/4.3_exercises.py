@@ -450,6 +450,10 @@ def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 arena_check.check("4.3", "wilson_interval", wilson_interval)
 
 
+# %% [markdown]
+# **Why three hits.** The confirmation rule is what keeps the controls clean. The same audits with
+# a weaker rule — a finding after one or two flipped replies out of three:
+
 # %%
 def vote(finding_lists: Sequence[Sequence[Finding]], min_votes: int) -> list[Finding]:
     """The findings reported by at least `min_votes` of the investigators; an investigator that

@@ -18,6 +18,7 @@ investigator twice or keeps the wrong evidence.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import math
 import random
 import sys
@@ -216,10 +217,20 @@ def check_audit_conversation(AuditConversation) -> None:
     expect_equal(conv2.messages, _msgs(("user", "q1"), ("assistant", "r1")),
                  context="rollback(2) after three exchanges", hint="n counts exchanges (a user message and "
                  "its reply), not messages.")
+    _try(lambda: conv2.rollback(1), "rollback(1) of the only exchange left")
+    expect_equal(conv2.messages, [], context="rolling back every exchange",
+                 hint="n may equal the number of exchanges: that empties the conversation.")
 
 
 def _run_tool(tools: dict, name: str, **kwargs: Any) -> Any:
-    return asyncio.run(tools[name](**kwargs))
+    """Await a tool, also from a notebook (whose event loop is already running: use a thread)."""
+    coroutine = tools[name](**kwargs)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @check(SECTION, "audit_tools", points=2)
