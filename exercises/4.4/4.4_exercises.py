@@ -44,7 +44,9 @@
 # **Prerequisites.** Section 3.5 (the Bradley–Terry loss, pairwise accuracy, the chat template,
 # the masked SFT loss and LoRA: this page imports its reference versions).
 #
-# **Time.** About 2–3 hours: 12 exercises, most of them short.
+# **Time.** About 2–3 hours: 12 exercises, most of them short. Executing the page takes one to two
+# minutes on a 2-core CPU (one torch thread), most of it SmolLM2 judging, generating and
+# fine-tuning; the slow cells print how long they take.
 #
 # ## Setup
 #
