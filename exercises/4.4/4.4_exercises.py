@@ -311,7 +311,7 @@ arena_check.check("4.4", "cohen_kappa", cohen_kappa)
 #
 # then open <http://127.0.0.1:8765> in a browser (without `--pairs` it serves a built-in demo
 # set). The cell below does what a learner would, with scripted annotators: it writes the
-# {glue:text}`n_judge` pairs the model judged plus four gold questions, starts the app, takes a
+# pairs the model judged plus four gold questions, starts the app, takes a
 # screenshot in headless Chromium, and lets the three simulated labellers of Exercise 2 click
 # through the real HTML form over HTTP — stopping the server halfway and restarting it on the same
 # database, as a crash would.
@@ -522,7 +522,7 @@ arena_check.check("4.4", "mcnemar_exact", mcnemar_exact)
 #
 # The "human" labels this page honestly has are simulated: the three scripted labellers of Part 2,
 # who clicked through the real app with the noise profiles of Exercise 2. A learner who starts the
-# app and labels the pairs adds real ones. Here the sources are compared on the same {glue:text}`n_judge`
+# app and labels the pairs adds real ones. Here the sources are compared on the same
 # pairs — the ones the model judged — by cost, by agreement with the gold rule, and by the held-out
 # accuracy of a reward head fitted on their labels alone.
 #
