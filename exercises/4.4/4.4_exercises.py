@@ -316,6 +316,34 @@ arena_check.check("4.4", "cohen_kappa", cohen_kappa)
 # through the real HTML form over HTTP — stopping the server halfway and restarting it on the same
 # database, as a crash would.
 
+# %% [markdown]
+# ## Part 3 · A reward model on frozen SmolLM2 features
+#
+# Section 3.5 read the final hidden state at the last token. Here each sentence is encoded once:
+# the mean of its hidden states over its tokens at layer 8 (an earlier off-page sweep over layers
+# 8–30, not recomputed here, found layer 8 generalising best to the held-out sentences), and a
+# response is represented by the **sum** of its sentences' vectors. That is a simplification a real
+# reward model does not make — it reads the whole response in one pass and can see how sentences
+# interact — but it lets the page score thousands of responses in Part 4 without another forward
+# pass.
+#
+# ### Exercise 5 · `mean_pool`
+#
+# > difficulty 1/5 · importance 4/5 · 10 min
+#
+# Average each sequence's hidden states over its real tokens only.
+#
+# Mean pooling is the other common way to turn a sequence of vectors into one. With padding, the
+# silent bug is to average over the padding too, which makes a short sentence look like a blend of
+# itself and the pad token's state.
+#
+# <details><summary>Hint</summary>
+#
+# Multiply by the mask (as float, with a trailing axis), sum over positions, and divide by the
+# number of real tokens per row.
+#
+# </details>
+
 # %%
 def mean_pool(hidden: Float[Tensor, "batch T d"], attention_mask: Tensor) -> Float[Tensor, "batch d"]:
     """Row b: the mean of hidden[b, t] over the positions t where attention_mask[b, t] == 1
@@ -552,3 +580,46 @@ def vote_share(votes: Float[Tensor, "items labellers"]) -> Float[Tensor, " items
 
 # %%
 arena_check.check("4.4", "vote_share", vote_share)
+
+# %% [markdown]
+# ## Summary
+#
+# - Labels come from rules, from people and from models. Rules are free and exactly as good as
+#   the rule; simulated people with a Bradley–Terry noise model are noisy in ways the fit averages
+#   out; a 135M model judge asked once answers by position alone, and only asked both ways round
+#   shows a (small-sample) content preference.
+# - Cohen's kappa corrects agreement for chance; gold questions score a labeller against a known
+#   answer. Agreement between labellers is not accuracy when their biases are shared.
+# - A linear Bradley–Terry head on pooled layer-8 SmolLM2 features, fitted on 600 rule labels,
+#   ranks held-out pairs of unseen sentences at the 0.9 target or above.
+# - Best-of-$n$ against a proxy fitted on short responses raises the proxy without limit, and the
+#   gold reward peaks and falls: more labels delay over-optimisation, they do not remove a
+#   distribution shift.
+# - A constitution can drive critique and revision by rule or by the model; at 135M the model's
+#   part is weak, and fine-tuning on rule revisions teaches a refusal sentence, whose reach —
+#   held-out harmful prompts, and benign ones it should not refuse — must be measured.
+#
+# ## Further reading
+#
+# - Christiano et al., [Deep reinforcement learning from human
+#   preferences](https://arxiv.org/abs/1706.03741) (2017) — reward models from pairwise human
+#   comparisons, with the Bradley–Terry model.
+# - Ouyang et al., [Training language models to follow instructions with human
+#   feedback](https://arxiv.org/abs/2203.02155) (2022) — InstructGPT: labeller comparisons, reward
+#   model, PPO; labeller agreement reported.
+# - Bai et al., [Constitutional AI: Harmlessness from AI Feedback](https://arxiv.org/abs/2212.08073)
+#   (2022) — critique and revision against written principles, supervised fine-tuning on the
+#   revisions, and preference labels from the model.
+# - Gao, Schulman and Hilton, [Scaling Laws for Reward Model
+#   Overoptimization](https://arxiv.org/abs/2210.10760) (2022) — gold and proxy reward against KL
+#   for best-of-n and RL; the analytic best-of-n KL.
+# - Bradley and Terry, [Rank Analysis of Incomplete Block Designs: I. The Method of Paired
+#   Comparisons](https://doi.org/10.2307/2334029) (Biometrika, 1952) — the paired-comparison model.
+# - Zheng et al., [Judging LLM-as-a-Judge with MT-Bench and Chatbot
+#   Arena](https://arxiv.org/abs/2306.05685) (2023) — position bias of model judges and swapping
+#   as its remedy.
+# - Stiennon et al., [Learning to summarize from human
+#   feedback](https://arxiv.org/abs/2009.01325) (2020) — best-of-n against a reward model, and
+#   over-optimisation of a learned reward under RL.
+# - Cohen, [A Coefficient of Agreement for Nominal
+#   Scales](https://doi.org/10.1177/001316446002000104) (1960) — kappa.
