@@ -112,6 +112,17 @@ MUTANTS = {
         """),
     ],
     "cohen_kappa": [
+        ("learner: category counts paired by sorted position (zip of two torch.unique)", """
+            def cohen_kappa(a, b):
+                ua, ca = torch.unique(a.long(), return_counts=True)
+                ub, cb = torch.unique(b.long(), return_counts=True)
+                n = len(a)
+                p_e = sum((x / n) * (y / n) for x, y in zip(ca.tolist(), cb.tolist()))
+                p_o = (a.long() == b.long()).double().mean().item()
+                if p_e == 1:
+                    return float("nan")
+                return (p_o - p_e) / (1 - p_e)
+        """),
         ("learner: chance agreement fixed at 0.5", """
             def cohen_kappa(a, b):
                 p_o = (a == b).float().mean()
@@ -631,6 +642,17 @@ ALTERNATIVES = {
 
 # A second alternative for some exercises: learner-style solutions written from the page alone.
 EXTRA_ALTERNATIVES = {
+    "judge_margin": """
+        def judge_margin(logits_ab, logits_ba, id_a, id_b):
+            two = logits_ab[:, [id_a, id_b]].log_softmax(-1)
+            two_b = logits_ba[:, [id_a, id_b]].log_softmax(-1)
+            return ((two[:, 0] - two[:, 1]) + (two_b[:, 1] - two_b[:, 0])) / 2
+    """,
+    "kl_best_of_n": """
+        def kl_best_of_n(n):
+            import numpy as np
+            return float(np.log(n) - (n - 1) / n)
+    """,
     "mean_pool": """
         def mean_pool(hidden, attention_mask):
             return (hidden * attention_mask[..., None]).sum(1) / attention_mask.sum(1, keepdim=True)

@@ -139,6 +139,8 @@ def check_cohen_kappa(cohen_kappa) -> None:
         ("40 items, three categories, 60 % copied", (x, y)),
         ("a category (2) that only the second labeller used",
          (torch.tensor([0, 1, 0, 1, 0, 1]), torch.tensor([0, 1, 2, 1, 0, 2]))),
+        ("each labeller has a category the other never used (0 only in the first, 1 only in the second)",
+         (torch.tensor([0, 2, 2, 0, 2, 0]), torch.tensor([1, 2, 1, 2, 2, 1]))),
         ("categories 5 and 9 (not 0 and 1)", (torch.tensor([5, 9, 9, 5, 9]), torch.tensor([5, 9, 5, 5, 9]))),
         ("perfect agreement with both categories", (torch.tensor([0, 1, 1, 0]), torch.tensor([0, 1, 1, 0]))),
         ("one labeller always says 1, the other varies (kappa 0)",
