@@ -347,9 +347,10 @@ arena_check.check("4.5", "run_episode", run_episode)
 
 # %%
 def retrying(policy: Policy, max_retries: int = 2) -> Policy:
-    """A policy that, when obs.error is True and it has retried fewer than max_retries times in
-    a row, returns the previous action again WITHOUT calling policy; otherwise it resets its
-    retry count and returns policy(obs). Each wrapper has its own state."""
+    """A policy that, when obs.error is True, it has already returned an action, and it has
+    retried fewer than max_retries times in a row, returns that previous action again WITHOUT
+    calling policy; otherwise it resets its retry count and returns policy(obs). Each wrapper has
+    its own state."""
     raise NotImplementedError("exercise: retrying")
 
 

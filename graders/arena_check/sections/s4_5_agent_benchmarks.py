@@ -17,6 +17,7 @@ model calls, and tasks paired in the wrong order.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -71,6 +72,7 @@ def check_resolve_path(resolve_path) -> None:
         ("a name that starts with '~' but is not home", "/data", "~x"),
         ("'.' in the root", "/", "."),
         ("'..' then a name, from a deep directory", "/a/b/c", "../../d/../e"),
+        ("names made of dots ('...', '..x') and a hidden directory", "/data", ".../.env/../..x"),
     ]
     _same_value(resolve_path, ref.resolve_path, [(f"{c} (cwd {w!r}, path {p!r})", (w, p), {}) for c, w, p in cases],
                 name="resolve_path",
@@ -125,6 +127,15 @@ def check_diff_files(diff_files) -> None:
         ("a file emptied (modified, still present)", ({"/f": "x"}, {"/f": ""})),
         ("a new empty file", ({}, {"/f": ""})),
     ]
+    mine_before, mine_after = dict(before), dict(after)
+    try:
+        diff_files(mine_before, mine_after)
+    except Exception:  # noqa: BLE001 — reported with its case by the loop below
+        mine_before, mine_after = dict(before), dict(after)
+    if mine_before != before or mine_after != after:
+        raise CheckFailed("diff_files changed the snapshots it was given (a key popped or a text edited): the "
+                          "caller's 'before' is the episode's starting filesystem and must stay intact. Compare "
+                          "with set operations or .get(), without pop/del/assignment on the inputs.")
     for context, args in cases:
         got = call(diff_files, *args, name="diff_files", context=context)
         want = ref.diff_files(*args)
@@ -149,21 +160,28 @@ def check_page_actions(page_actions) -> None:
         ("a link repeated, and a form between two links",
          '<a href="/cart">Cart</a><form method="post" action="/checkout"></form><a href="/cart">again</a>'
          '<a href="/orders">o</a>'),
-        ("external links, an anchor, mailto and a link with no href",
+        ("external links, an anchor, mailto, a link with no href and one with an empty href attribute",
          '<a href="https://example.com/x">x</a><a href="#top">t</a><a href="mailto:a@b.c">m</a><a>none</a>'
-         '<a href="/ok">ok</a>'),
+         '<a href>empty</a><a href="/ok">ok</a>'),
         ("a GET search form, a form without method, one in capitals, one without action",
          '<form method="get" action="/search"><input name="q"></form><form action="/nomethod"></form>'
          '<FORM METHOD="POST" ACTION="/cart/remove/2"></FORM><form method="post"></form>'),
         ("single-quoted attributes and attributes in another order",
          "<form action='/checkout' method='Post'></form><a class='x' href='/product/7'>A5</a>"),
         ("a page with no actions", "<p>Nothing here.</p>"),
+        ("an escaped '&amp;' in a link (the parser unescapes attribute values)",
+         '<a href="/search?q=usb&amp;sort=price">s</a><form method="post" action="/cart/add/1?n=2&amp;back=1"></form>'),
+        ("unquoted attribute values", "<a href=/cart>Cart</a><form method=post action=/checkout></form>"),
+        ("a <link> and a <base> in the head (only <a> links are actions)",
+         '<head><link rel="stylesheet" href="/static/shop.css"><base href="/"></head><a href="/orders">o</a>'),
     ]
     for context, html in pages:
         got = call(page_actions, html, name="page_actions", context=context)
         expect_equal(got, ref.page_actions(html), context=context,
                      hint="'go ' + href for <a> with href starting with '/', 'post ' + action for <form> whose "
-                          "method is POST in any case (missing method = GET), in page order, each once.")
+                          "method is POST in any case (missing method = GET), in page order, each once. Let "
+                          "html.parser read the tags: it unescapes entities (&amp; → &) and reads unquoted values, "
+                          "which a regular expression does not.")
 
 
 @check(SECTION, "order_placed")
@@ -184,11 +202,17 @@ def check_order_placed(order_placed) -> None:
          {"prior": [1001]}),
         ("no orders at all", ({"orders": [], "cart": {"4": 2}}, {4: 2}), {}),
         ("two products wanted, both ordered", ({"orders": [{**new, "items": {"5": 1, "6": 1}}]}, {6: 1, 5: 1}), {}),
+        ("the right products and total count, quantities swapped",
+         ({"orders": [{**new, "items": {"4": 1, "1": 2}}]}, {4: 2, 1: 1}), {}),
     ]
     for context, args, kwargs in cases:
         got = call(order_placed, *args, name="order_placed", context=context, **kwargs)
         want = ref.order_placed(*args, **kwargs)
-        if not isinstance(got, bool) or got != want:
+        if not isinstance(got, bool):
+            raise CheckFailed(f"For {context}: expected the bool {want}, got {got!r} of type {type(got).__name__}. "
+                              "`x and y` returns x when x is falsy (an empty list, 0): wrap the test in bool(...) or "
+                              "compare with len(...) == 1.")
+        if got != want:
             raise CheckFailed(f"For {context}: expected {want}, got {got!r}. Hint: exactly one order whose number "
                               "is not in prior, with items equal to want (keys as strings), nothing more or less.")
     check_defaults(order_placed, ref.order_placed, name="order_placed")
@@ -247,8 +271,18 @@ def check_run_episode(run_episode) -> None:
          {"fault_rate": 0.5, "seed": 11}),
         ("every tool call fails (rate 1.0)", ["a", "b", "hint", "submit"], {"fault_rate": 1.0}),
         ("the default budget of 12 steps", ["ls"] * 20, {}),
+        ("a tool call that merely starts with 'answer' ('answered', no space)", ["answered", "b", "submit"], {}),
     ]
     task = _task(("a", "b", "submit"))
+    global_state = random.getstate()
+    call(run_episode, _script(["a", "b", "a", "b", "submit"], []), _RecordingEnv(), task, name="run_episode",
+         context="faults at rate 0.5, seed 1", fault_rate=0.5, seed=1)
+    if random.getstate() != global_state:
+        random.setstate(global_state)
+        raise CheckFailed("run_episode changed the state of Python's global `random` module (random.seed or "
+                          "random.random). A policy that also draws from it would then shift which calls fail, "
+                          "and two agents would no longer meet the same faults: draw from rng = "
+                          "random.Random(seed) only.")
     for context, actions, kwargs in cases:
         seen: list = []
         got = call(run_episode, _script(actions, seen), _RecordingEnv(), task, name="run_episode",
@@ -278,6 +312,17 @@ def check_run_episode(run_episode) -> None:
 def check_retrying(retrying) -> None:
     """Errors in a row beyond the limit, errors after a success, zero retries, separate wrappers."""
     check_defaults(retrying, ref.retrying, name="retrying")
+    a = call(retrying, lambda obs: "from a", name="retrying")
+    b = call(retrying, lambda obs: "from b", name="retrying")
+    a(Observation("t", "x", ("a",), False))
+    got_b = b(Observation("t", "x", ("a",), True))
+    if got_b == "from a":
+        raise CheckFailed("Two wrappers share their state: the second one, asked to retry before it ever acted, "
+                          "returned the first one's action. Keep the last action in each wrapper's closure (or "
+                          "instance), not in a module-level variable or a default argument.")
+    if got_b != "from b":
+        raise CheckFailed(f"A fresh wrapper whose first observation has error=True returned {got_b!r}: with no "
+                          "previous action there is nothing to retry, so call the policy.")
 
     def run(make: Callable, errors: Sequence[bool], **kw: Any) -> tuple[list[str], int]:
         count = [0]
@@ -307,12 +352,6 @@ def check_retrying(retrying) -> None:
                               f"policy called {want[1]} times, got {got[0]} and {got[1]} calls. Hint: retry the last "
                               "action without calling the policy while retries are left; reset the count when you "
                               "call the policy.")
-    a = retrying(lambda obs: "from a")
-    b = retrying(lambda obs: "from b")
-    a(Observation("t", "x", ("a",), False))
-    if b(Observation("t", "x", ("a",), True)) != "from b":
-        raise CheckFailed("Two wrappers share their state: the second one, asked to retry before it ever acted, "
-                          "returned the first one's action. Keep the last action in each wrapper's closure.")
 
 
 # ------------------------------------------------------------------------------------------
@@ -366,6 +405,7 @@ def check_kpis(kpis) -> None:
         ("no episode solved", (_episodes([("a", False, 5, 1, 1), ("b", False, 2, 0, 0)]),), {}),
         ("no episode met a fault", (_episodes([("a", True, 2, 0, 0), ("b", False, 4, 1, 0), ("c", True, 3, 1, 0)]),),
          {}),
+        ("no episodes at all", ([],), {}),
     ]
     for context, args, kw in cases:
         got = call(kpis, *args, name="kpis", context=context, **kw)
@@ -375,7 +415,7 @@ def check_kpis(kpis) -> None:
                               f"{sorted(got) if isinstance(got, dict) else type(got).__name__}.")
         for key in ("success", "steps", "autonomy", "recovery"):
             _close(got[key], want[key], context=f"{context}, KPI {key!r}",
-                   hint={"success": "solved / all episodes, with wilson_interval.",
+                   hint={"success": "solved / all episodes, with wilson_interval; no episodes → (nan, 0.0, 1.0).",
                          "steps": "bootstrap_ci of the steps of SOLVED episodes only (with n_boot and seed).",
                          "autonomy": "episodes solved with hints == 0, over ALL episodes; a failed episode with no "
                                      "hint is not autonomous success.",
