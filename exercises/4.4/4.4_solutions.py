@@ -416,6 +416,17 @@ arena_check.check("4.4", "soft_bt_loss", soft_bt_loss)
 #
 # The KL divergence of the best-of-$n$ distribution from the base distribution: $\log n -
 # (n-1)/n$.
+#
+# It is the x-axis of the over-optimisation plot below: a measure of how far the optimiser has
+# moved from the base distribution that does not depend on the reward, so different proxies can be
+# compared at the same "optimisation budget".
+#
+# <details><summary>Hint</summary>
+#
+# Natural logarithm (`math.log`), true division, and a Python float. Best-of-1 *is* the base
+# distribution, so the value at $n = 1$ must be exactly 0.
+#
+# </details>
 
 # %%
 def kl_best_of_n(n: int) -> float:
@@ -533,6 +544,13 @@ arena_check.check("4.4", "revise_by_rules", revise_by_rules)
 # the model sees the request, its own answer, the principle's question, and later its own critique.
 # The revision is the last assistant turn, and it is what the model is fine-tuned on — paired with
 # the *original request alone*, so the fine-tuned model answers well without being asked twice.
+#
+# <details><summary>Hint</summary>
+#
+# Five messages at most, alternating user / assistant and ending on a user turn. Test
+# `critique is not None`, not `if critique:` — an empty critique is still a critique.
+#
+# </details>
 
 # %%
 def cai_messages(prompt: str, response: str, principle: Principle,
@@ -566,6 +584,14 @@ arena_check.check("4.4", "cai_messages", cai_messages)
 # uses only the prompts that changed: $b$ went from harmless to harmful, $c$ the other way. Under
 # no effect each change is a fair coin, so the two-sided p-value is
 # $\min\big(1, 2 \sum_{k \le \min(b, c)} \binom{b+c}{k} 2^{-(b+c)}\big)$.
+#
+# <details><summary>Hint</summary>
+#
+# The prompts whose outcome did not change (both True or both False) carry no information about
+# the *change* and do not enter the formula. `math.comb(b + c, k)` for `k` in `range(min(b, c) + 1)`
+# — note the `+ 1` — and double the tail for a two-sided test.
+#
+# </details>
 
 # %%
 def mcnemar_exact(before_ok: Bool[Tensor, " n"], after_ok: Bool[Tensor, " n"]) -> float:

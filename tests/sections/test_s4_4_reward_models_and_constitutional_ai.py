@@ -401,6 +401,15 @@ MUTANTS = {
                 order = [p.name for p in principles if p.name in names]
                 return " ".join(revisions + kept), order
         """),
+        ("reviewer: violation tested on the whole text, not sentence by sentence", """
+            def revise_by_rules(text, principles):
+                violated = [p for p in principles if re.search(p.pattern, text, flags=re.IGNORECASE)]
+                if not violated:
+                    return text, []
+                kept = [s for s in split_sentences(text)
+                        if not any(re.search(p.pattern, s, flags=re.IGNORECASE) for p in violated)]
+                return " ".join([p.revision for p in violated] + kept), [p.name for p in violated]
+        """),
         ("only the first violated principle", """
             def revise_by_rules(text, principles):
                 sentences = split_sentences(text)
@@ -672,9 +681,65 @@ EXTRA_ALTERNATIVES = {
     """,
 }
 
+# An independent reviewer's solutions, written from the page alone.
+REVIEW_ALTERNATIVES = {
+    "cohen_kappa": [
+        ("reviewer: categories of the first labeller only (the others add 0 to p_e)", """
+            def cohen_kappa(a, b):
+                a, b = a.long(), b.long()
+                p_o = (a == b).double().mean()
+                p_e = sum((a == c).double().mean() * (b == c).double().mean() for c in torch.unique(a))
+                if p_e == 1:
+                    return float("nan")
+                return float((p_o - p_e) / (1 - p_e))
+        """),
+        ("reviewer: confusion matrix", """
+            def cohen_kappa(a, b):
+                cats, inv = torch.unique(torch.cat([a.long(), b.long()]), return_inverse=True)
+                n, k = len(a), len(cats)
+                m = torch.zeros(k, k, dtype=torch.float64)
+                m.index_put_((inv[:n], inv[n:]), torch.ones(n, dtype=torch.float64), accumulate=True)
+                m /= n
+                po, pe = m.trace(), (m.sum(1) * m.sum(0)).sum()
+                return float("nan") if pe == 1 else float((po - pe) / (1 - pe))
+        """),
+    ],
+    "expected_best_of_n": [
+        ("reviewer: weights as differences of the CDF C(i, n) / C(N, n)", """
+            def expected_best_of_n(proxy, gold, n):
+                N = proxy.shape[1]
+                cdf = torch.tensor([math.comb(i, n) / math.comb(N, n) for i in range(N + 1)], dtype=torch.float64)
+                w = cdf[1:] - cdf[:-1]
+                order = torch.argsort(proxy, dim=-1)
+                return (proxy.double().gather(1, order) * w).sum(-1), (gold.double().gather(1, order) * w).sum(-1)
+        """),
+    ],
+    "mcnemar_exact": [
+        ("reviewer: discordant count and the smaller tail", """
+            def mcnemar_exact(before_ok, after_ok):
+                changed = before_ok != after_ok
+                m = int(changed.sum())
+                if m == 0:
+                    return 1.0
+                c = int((after_ok & changed).sum())
+                return min(1.0, 2 * sum(math.comb(m, j) for j in range(min(c, m - c) + 1)) / 2 ** m)
+        """),
+    ],
+    "rule_reward": [
+        ("reviewer: slicing the match list by the cap", """
+            def rule_reward(text, rules):
+                out = 0.0
+                for r in rules:
+                    hits = re.findall(r.pattern, text, flags=re.IGNORECASE)
+                    out += r.weight * len(hits[: r.cap] if r.cap is not None else hits)
+                return out
+        """),
+    ],
+}
+
 ALL_ALTERNATIVES = {
     name: [("alternative", src)] + ([("learner-style alternative", EXTRA_ALTERNATIVES[name])]
-                                    if name in EXTRA_ALTERNATIVES else [])
+                                    if name in EXTRA_ALTERNATIVES else []) + REVIEW_ALTERNATIVES.get(name, [])
     for name, src in ALTERNATIVES.items()
 }
 

@@ -261,7 +261,8 @@ def _principles() -> list[Any]:
 @check(SECTION, "revise_by_rules")
 def check_revise_by_rules(revise_by_rules) -> None:
     """No violation (text unchanged), one, several (constitution order), a sentence violating two,
-    every sentence dropped, case-insensitive matches, the page's own principles."""
+    every sentence dropped, case-insensitive matches, the page's own principles, and a pattern that
+    matches only across a sentence break (sentence by sentence, not the whole text)."""
     ps = _principles()
     cases = [
         ("no violation, odd spacing kept as it was", ("Hello there.  How are you?  ", ps)),
@@ -274,6 +275,10 @@ def check_revise_by_rules(revise_by_rules) -> None:
         ("the page's principles on a compliant reply",
          ("To open it, you can use a pin. Be careful. Here's how it works.", ref.PRINCIPLES)),
         ("an empty constitution", ("You can do anything! Hurt.", [])),
+        ("a pattern that matches the whole text across a sentence break but no single sentence "
+         "(test each sentence of split_sentences, not the text)",
+         ("Do it first. Then relax.", [ref.Principle("no sequences", r"\bfirst\b.*\bthen\b", "c?", "r!",
+                                                      "No steps.")])),
     ]
     for context, (text, principles) in cases:
         got = call(revise_by_rules, text, principles, name="revise_by_rules", context=context)
