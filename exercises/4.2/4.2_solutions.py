@@ -50,8 +50,9 @@
 # kit (`activation-oracle-smollm2`, `activation-oracle-control-smollm2`). Everything that the
 # training script and this page must agree on — the question families, the reader's prompt, the
 # injection hook, the readout — lives in one kit module, `arena_check.kit.oracles`, so the two
-# cannot drift apart. The page loads the adapters and *re-measures* every figure it states; only
-# the training-loss curves are read from the adapters' `meta.json`.
+# cannot drift apart. The page loads the adapters and *re-measures* the figures it states on held-out
+# data; only the training-loss curves and times, and one full-split comparison in Part 3 (labelled
+# there), are read from the adapters' `meta.json`.
 
 # %%
 from collections.abc import Callable, Sequence
