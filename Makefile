@@ -79,6 +79,8 @@ models: setup
 	$(BIN)/python tools/train_grokking_mod_p.py
 	$(BIN)/python tools/train_othello_gpt.py
 	$(BIN)/python tools/cache_function_vectors_smollm2.py
+	$(BIN)/python tools/train_activation_oracle_smollm2.py --variant oracle
+	$(BIN)/python tools/train_activation_oracle_smollm2.py --variant control
 
 ## bench: time the cold and warm builds, each page, and arena-check; prints a table
 bench: setup
