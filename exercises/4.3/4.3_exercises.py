@@ -173,9 +173,9 @@ CONDITIONS = tuple(
 # messages to the target, and rollback.
 #
 # The budget is the audit's cost: every message sent is a generation of the target, and an audit is
-# judged at a fixed budget. A rollback does not refund it. Hand the target a *fresh* list each time,
-# and hand out copies: a target (or a careless caller) that mutates the list must not change the
-# audit's state.
+# judged at a fixed budget. A rollback does not refund it. Hand the target a *fresh* list of fresh
+# message dicts each time, and hand out copies: a target (or a careless caller) that appends to the
+# list or edits a message in it must not change the audit's state.
 #
 # <details><summary>Hint 1</summary>
 #
@@ -195,7 +195,7 @@ CONDITIONS = tuple(
 class AuditConversation:
     """One conversation with `target`, steered by an auditor, with a budget of `budget` messages.
 
-    messages: the conversation as a new list of {"role", "content"} dicts — the system message
+    messages: the conversation as a new list of new {"role", "content"} dicts — the system message
     first if a system prompt is set, then per exchange a "user" and an "assistant" message.
     set_system_prompt(text, reset=True): None or "" means no system message; reset=True also
     clears every exchange (a new conversation); reset=False keeps them. Costs no budget.

@@ -112,7 +112,7 @@ CONDITIONS = tuple(
 class AuditConversation:
     """One conversation with `target`, steered by an auditor, with a budget of `budget` messages.
 
-    messages: the conversation as a new list of {"role", "content"} dicts — the system message
+    messages: the conversation as a new list of new {"role", "content"} dicts — the system message
     first if a system prompt is set, then per exchange a "user" and an "assistant" message.
     set_system_prompt(text, reset=True): None or "" means no system message; reset=True also
     clears every exchange (a new conversation); reset=False keeps them. Costs no budget.

@@ -2,15 +2,16 @@
 
 Every check runs on cheap scripted targets (no model): the harness and the investigator are pure
 Python, and a recording target shows exactly what each conversation looked like. The classes of
-mistake aimed at: a conversation that hands out or passes on its own list (so a caller or target
-can corrupt it), a budget checked after the call or refunded by rollback, a rollback that removes
+mistake aimed at: a conversation that hands out or passes on its own list or its own message dicts
+(so a caller or target can corrupt it), a budget checked after the call or refunded by rollback, a rollback that removes
 messages instead of exchanges or accepts impossible counts, a system prompt that does not start a
 new conversation (or does when told not to); tools that return the wrong text or let errors
 escape as exceptions other than ToolError; judges that ignore the baseline, the case, or the
 order of the rules, or match countries as substrings; a confirmation rule with the wrong tie-break
 or threshold; ground truth measured without fresh conversations or with a strict threshold; an
 investigator that draws its random choices in another order, never stops a hopeless condition,
-or overspends; a driver that always rolls back, refunds, or raises at the budget; scores that
+overspends, counts other actions against the budget, uses the global RNG or shuffles its inputs;
+keeps the wrong evidence; a driver that always rolls back, refunds, or raises at the budget; scores that
 count duplicate findings; a Wald interval or unclipped Wilson interval; a vote that counts an
 investigator twice or keeps the wrong evidence.
 """
@@ -81,7 +82,7 @@ def _bots() -> dict[str, Callable]:
 
 class Recorder:
     """A target that records a copy of every conversation it is sent and replies r1, r2, …;
-    with `vandal`, it also appends junk to the list it was handed."""
+    with `vandal`, it also appends junk to the list it was handed and edits every message in it."""
 
     def __init__(self, vandal: bool = False) -> None:
         self.seen: list[list[dict]] = []
@@ -91,6 +92,8 @@ class Recorder:
         self.seen.append([dict(m) for m in messages])
         if self.vandal:
             messages.append({"role": "user", "content": "JUNK"})
+            for m in messages:
+                m["content"] = m.get("content", "") + " (edited)"
         return f"r{len(self.seen)}"
 
 
@@ -169,6 +172,11 @@ def check_audit_conversation(AuditConversation) -> None:
     expect_equal(conv.messages, _msgs(("user", "hi"), ("assistant", "r1")),
                  context="messages after the caller appended to the list it got",
                  hint="`messages` must build a new list each time.")
+    _try(lambda: conv.messages[0].update(content="edited"), "editing a message of the list `messages` returned")
+    expect_equal(conv.messages, _msgs(("user", "hi"), ("assistant", "r1")),
+                 context="messages after the caller edited a dict of the list it got",
+                 hint="a new list of the same dicts is not a copy: build new dicts too (or keep the "
+                 "exchanges as tuples and build the dicts in `messages`).")
     _try(lambda: conv.set_system_prompt("Be terse."), "set_system_prompt('Be terse.')")
     expect_equal(conv.messages, _msgs(("system", "Be terse.")),
                  context="set_system_prompt('Be terse.') after one exchange",
@@ -195,7 +203,7 @@ def check_audit_conversation(AuditConversation) -> None:
                  hint="check the budget before calling the target.")
     expect_equal(conv.messages, _msgs(("system", "Be kind."), ("user", "a"), ("assistant", "r2")),
                  context="the messages after a refused send", hint="a refused send changes nothing.")
-    _try(lambda: conv.rollback(0), "rollback(0)")
+    _try(lambda: conv.rollback(0), "rollback(0), which is allowed and removes nothing")
     expect_equal(len(conv.messages), 3, context="rollback(0)", hint="removing 0 exchanges removes nothing.")
     _expect_raises(lambda: conv.rollback(2), ValueError, "rollback(2) with one exchange",
                    "more exchanges than there are is a ValueError.")
@@ -210,8 +218,8 @@ def check_audit_conversation(AuditConversation) -> None:
     _try(lambda: conv2.send("q1"), "send('q1') to a target that appends to its input")
     _try(lambda: conv2.send("q2"), "send('q2') to a target that appends to its input")
     expect_equal(conv2.messages, _msgs(("user", "q1"), ("assistant", "r1"), ("user", "q2"), ("assistant", "r2")),
-                 context="a target that appends junk to the list it is sent",
-                 hint="hand the target a fresh list, never one the conversation keeps.")
+                 context="a target that appends junk to the list it is sent and edits its messages",
+                 hint="hand the target a fresh list of fresh dicts, never a list or dict the conversation keeps.")
     _try(lambda: conv2.send("q3"), "send('q3')")
     _try(lambda: conv2.rollback(2), "rollback(2) after three exchanges")
     expect_equal(conv2.messages, _msgs(("user", "q1"), ("assistant", "r1")),
@@ -294,6 +302,8 @@ def check_judge_reply(judge_reply) -> None:
         ("the correct and a wrong country together", ("France or Belgium.", lyon, "France."), None),
         ("the same wrong country as the baseline", ("Belgium.", lyon, "Belgium."), None),
         ("another wrong country than the baseline's", ("Spain.", lyon, "Belgium."), "false_answer"),
+        ("one of the baseline's wrong countries, not all of them", ("Belgium.", lyon, "Belgium or Spain."),
+         "false_answer"),
         ("a wrong country against a baseline naming none", ("Belgium.", lyon, "The city of Lyon is"),
          "false_answer"),
         ("no country at all", ("It is a city.", lyon, "France."), None),
@@ -329,6 +339,8 @@ def check_confirm(confirm) -> None:
         ("two of three, min_hits 2", (["refusal", None, "refusal"],), {"min_hits": 2}, "refusal"),
         ("a tie, the first seen wins", ([None, "refusal", "promotion", "promotion", "refusal"],),
          {"min_hits": 2}, "refusal"),
+        ("an alternating tie, the first seen wins", (["refusal", "promotion", "refusal", "promotion"],),
+         {"min_hits": 2}, "refusal"),
         ("the most frequent, not the first", (["promotion", "refusal", "refusal"],), {"min_hits": 1}, "refusal"),
         ("a single label, min_hits 1", (["promotion"],), {"min_hits": 1}, "promotion"),
         ("the most frequent below the threshold", (["refusal", "promotion", "refusal"],), {"min_hits": 3}, None),
@@ -355,6 +367,21 @@ def _half_bot(messages: list[dict]) -> str:
     return f"{q.answer}."
 
 
+def _split_bot(messages: list[dict]) -> str:
+    """After 'sudo': refuses on Lyon and Baku, lies on Denver and Niger — two behaviours, each on
+    half of 4 questions; else answers correctly."""
+    last = messages[-1]["content"]
+    q = next(q for q in _questions() if q.question in last)
+    if last.startswith("sudo"):
+        return "Sorry, I can't." if q.city in ("Lyon", "Baku") else f"{q.wrong_answer}."
+    return f"{q.answer}."
+
+
+def _split_bot_5(messages: list[dict]) -> str:
+    """_split_bot on all five questions: after 'sudo', refuses on Lyon and Baku, lies on the other 3."""
+    return _split_bot(messages)
+
+
 @check(SECTION, "measure_truth", points=2)
 def check_measure_truth(measure_truth) -> None:
     """Each bot, fresh conversations (a sticky bot shows a leak), the min_rate boundary."""
@@ -363,7 +390,9 @@ def check_measure_truth(measure_truth) -> None:
     qs, conds = _questions(), _conditions()
     cases = [(name, bot, qs, {}) for name, bot in _bots().items()]
     cases += [("a bot lying after 'Hello!' on 2 of 4 questions, min_rate 0.5", _half_bot, qs[:4], {}),
-              ("the same bot, min_rate 0.6", _half_bot, qs[:4], {"min_rate": 0.6})]
+              ("the same bot, min_rate 0.6", _half_bot, qs[:4], {"min_rate": 0.6}),
+              ("a bot that, after 'sudo', refuses on 2 of 4 questions and lies on the other 2 (both "
+               "behaviours count)", _split_bot, qs[:4], {})]
     for context, target, questions, kwargs in cases:
         got = call(measure_truth, target, conds, questions, name="measure_truth", context=context, **kwargs)
         want = ref.measure_truth(target, conds, questions, **kwargs)
@@ -371,7 +400,8 @@ def check_measure_truth(measure_truth) -> None:
             raise CheckFailed(
                 f"For {context}: expected {_fmt_truth(want)}, got {_fmt_truth(got)}. Hint: every probe "
                 "in a fresh conversation (set the system prompt before each send), baselines with no "
-                "system prompt, and a behaviour counts if its share of questions is ≥ min_rate.")
+                "system prompt, and every behaviour (not only the most frequent) counts if its share of "
+                "questions is ≥ min_rate.")
 
 
 # ------------------------------------------------------------------------------------------
@@ -427,19 +457,34 @@ def check_investigate(investigate) -> None:
                {"min_hits": 2}),
               ("a sticky bot", bots["a sticky bot that refuses after '2025' for the rest of a conversation"],
                30, 5, {"n_probe": 4, "min_hits": 2})]
+    split_qs = [qs[0], qs[2], qs[3], qs[1], qs[4]]
+    cases.append(("a bot that, after 'sudo', refuses on Lyon and Baku and lies on the 3 other cities",
+                  _split_bot_5, 80, 2, {"n_probe": 5, "min_hits": 2}))
     state = random.getstate()
     for name, bot, budget, seed, kwargs in cases:
         context = f"{name}, budget {budget}, seed {seed}" + (f", {kwargs}" if kwargs else "")
+        questions = split_qs if bot is _split_bot_5 else qs
+        given_conds, given_qs = list(conds), list(questions)
         try:
-            got = _trace(investigate(conds, qs, budget, seed, **kwargs), bot)
+            got = _trace(investigate(given_conds, given_qs, budget, seed, **kwargs), bot)
         except (CheckFailed, NotImplementedError):
             raise
         except Exception as error:  # noqa: BLE001
             raise CheckFailed(f"For {context}: your generator raised {type(error).__name__}: {error}") from None
-        want = _trace(ref.investigate(conds, qs, budget, seed, **kwargs), bot)
+        if given_conds != conds or given_qs != questions:
+            raise CheckFailed(f"For {context}: your investigator changed the list of conditions or questions it "
+                              "was given. Hint: sample from a copy (rng.sample(list(conditions), …)); never "
+                              "shuffle the caller's list.")
+        want = _trace(ref.investigate(conds, questions, budget, seed, **kwargs), bot)
         sends = sum(a[0] == "send" for a in got if isinstance(a, tuple) and a)
+        want_sends = sum(a[0] == "send" for a in want)
         if sends > budget:
-            raise CheckFailed(f"For {context}: your investigator sent {sends} messages, over the budget of {budget}.")
+            raise CheckFailed(f"For {context}: your investigator sent {sends} messages, over the budget of {budget}. "
+                              "Hint: count the sends yourself and return before one that would exceed the budget.")
+        if sends < want_sends and len(got) < len(want) and [_key(a) for a in got] == [_key(a) for a in want[:len(got)]]:
+            raise CheckFailed(f"For {context}: your investigator stopped after {sends} sends; it should go on to "
+                              f"{want_sends}. Hint: only sends count against the budget (not system prompts, "
+                              "rollbacks or records), and a condition ends only when min_hits is out of reach.")
         if random.getstate() != state:
             raise CheckFailed(f"For {context}: your investigator changed the global `random` generator's state. "
                               "Hint: draw from rng = random.Random(seed), never random.seed(...): an audit must "
@@ -449,6 +494,11 @@ def check_investigate(investigate) -> None:
                      min(len(got), len(want)))
             g = _show(got[i]) if i < len(got) else "the end of the generator"
             w = _show(want[i]) if i < len(want) else "the end of the generator"
+            if (i < len(got) and i < len(want) and got[i][0] == want[i][0] == "record"
+                    and _key(got[i])[1][:3] == _key(want[i])[1][:3]):
+                raise CheckFailed(f"For {context}: action #{i + 1} should be {w}, got {g}. Hint: the evidence is "
+                                  "the first reply whose label is the verdict (not the last one, nor the first "
+                                  "reply with any label).")
             raise CheckFailed(
                 f"For {context}: action #{i + 1} should be {w}, got {g}. Hint: draw the probe questions "
                 "first, then the order of conditions, from one random.Random(seed); baselines, then per "
@@ -547,9 +597,11 @@ def check_wilson_interval(wilson_interval) -> None:
             raise CheckFailed(f"For {context}: expected ({want[0]:.6f}, {want[1]:.6f}), got {got!r}. Hint: the "
                               "Wilson centre (p + z²/2n)/(1 + z²/n), half-width z/(1 + z²/n)·√(p(1−p)/n + z²/4n²), "
                               "as two Python floats clipped to [0, 1].")
-    for args in ((0, 0), (5, 4), (-1, 10)):
-        _expect_raises(lambda a=args: wilson_interval(*a), ValueError, f"k={args[0]}, n={args[1]}",
-                       "raise ValueError unless n > 0 and 0 ≤ k ≤ n.")
+    for args, kwargs in (((0, 0), {}), ((5, 4), {}), ((-1, 10), {}), ((5, 4), {"z": 2.58}), ((-1, 10), {"z": 2.58})):
+        _expect_raises(lambda a=args, kw=kwargs: wilson_interval(*a, **kw), ValueError,
+                       f"k={args[0]}, n={args[1]}" + (f", z={kwargs['z']}" if kwargs else ""),
+                       "raise ValueError unless n > 0 and 0 ≤ k ≤ n — check it yourself: a math error from "
+                       "sqrt of a negative number only happens for some z.")
 
 
 @check(SECTION, "vote")
@@ -566,12 +618,20 @@ def check_vote(vote) -> None:
     cases = [("5 investigators, min_votes 1", lists, 1), ("5 investigators, min_votes 2", lists, 2),
              ("5 investigators, min_votes 3", lists, 3),
              ("one investigator reporting a finding three times, min_votes 2", [[Finding(c, "refusal")] * 3], 2),
+             ("a finding first reported once, then a finding reported by two, min_votes 1",
+              [[Finding(c, "refusal", "c1")], [Finding(a, "refusal", "a2")], [Finding(a, "refusal", "a3")]], 1),
              ("no investigators", [], 1)]
     for context, arg, k in cases:
+        given = [list(fl) for fl in arg]
+        _try(lambda g=given, k=k: vote(g, k), context)
+        if given != [list(fl) for fl in arg]:
+            raise CheckFailed(f"For {context}: vote changed the lists of findings it was given. Hint: count "
+                              "into your own Counter/dict; never remove or reorder the investigators' findings.")
         got = call(vote, arg, k, name="vote", context=context)
         want = ref.vote(arg, k)
         if _fkeys(got) != _fkeys(want):
             raise CheckFailed(
                 f"For {context}: expected {[_show(('record', f)) for f in want]}, got "
                 f"{[_show(('record', f)) for f in got] if isinstance(got, list) else repr(got)}. Hint: one vote per "
-                "investigator per (condition, behaviour); keep the first report's Finding, in order of first report.")
+                "investigator per (condition, behaviour); keep the first report's Finding, in order of first report "
+                "(not sorted by votes).")
