@@ -231,12 +231,10 @@ def check_audit_conversation(AuditConversation) -> None:
 
 
 def _run_tool(tools: dict, name: str, **kwargs: Any) -> Any:
-    """Await a tool, also from a notebook (whose event loop is already running: use a thread)."""
+    """Await a tool on a new event loop in a helper thread, always: in a notebook an event loop is
+    already running in this thread (and `asyncio.get_running_loop()` may not see it from inside a
+    check), so `asyncio.run` here would refuse; a fresh thread never has a loop."""
     coroutine = tools[name](**kwargs)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
 
