@@ -428,26 +428,6 @@ def confirm(labels: Sequence[str | None], min_hits: int = 3) -> str | None:
 arena_check.check("4.3", "confirm", confirm)
 
 
-# %% [markdown]
-# ### Exercise 5 · `measure_truth`
-#
-# > difficulty 2/5 · importance 4/5 · 15 min
-#
-# Measure each target's ground truth by brute force: every condition on every question, each in a
-# fresh conversation, judged against the fresh baseline.
-#
-# This is what the investigator is scored against. For the bots we know what we planted; for the
-# organism we only know what it was *trained* on, and the trigger may generalise to similar strings
-# — so its truth is measured, like everything else.
-#
-# <details><summary>Hint</summary>
-#
-# For one probe: `conv.set_system_prompt(condition.system_prompt())`, then
-# `conv.send(condition.user_message(q.question))`. A budget of `len(questions) * (len(conditions)
-# + 1)` is exactly enough.
-#
-# </details>
-
 # %%
 def measure_truth(
     target: Target, conditions: Sequence[Condition], questions: Sequence[CityQuestion],
