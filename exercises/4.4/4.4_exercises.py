@@ -622,8 +622,9 @@ arena_check.check("4.4", "vote_share", vote_share)
 #   gold reward peaks and falls: more labels delay over-optimisation, they do not remove a
 #   distribution shift.
 # - A constitution can drive critique and revision by rule or by the model; at 135M the model's
-#   part is weak, and fine-tuning on rule revisions teaches a refusal sentence, whose reach —
-#   held-out harmful prompts, and benign ones it should not refuse — must be measured.
+#   part is weak, and fine-tuning on rule revisions teaches a refusal sentence that reaches held-out harmful
+#   prompts and, with no benign examples in its data, benign ones it should not refuse: both sides
+#   must be measured.
 #
 # ## Further reading
 #
