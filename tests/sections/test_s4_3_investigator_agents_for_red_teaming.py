@@ -1918,4 +1918,47 @@ for _ex, _items in _REVIEW_ALTERNATIVES.items():
     ALTERNATIVES[_ex] = [*([("alternative", _base)] if isinstance(_base, str) else _base), *_items]
 
 
+# A trailing system prompt before stopping at the budget is harmless: the docstring allows it.
+ALTERNATIVES["investigate"].append(("budget checked between the system prompt and the send", '''
+def investigate(conditions, questions, budget, seed, n_probe=3, min_hits=3):
+    rng = random.Random(seed)
+    qs = rng.sample(list(questions), n_probe)
+    order = rng.sample(list(conditions), len(conditions))
+    left = budget
+    base = {}
+
+    def probe(system, text):
+        nonlocal left
+        yield ("system", system)
+        if left <= 0:
+            return None
+        reply = yield ("send", text)
+        left -= 1
+        yield ("rollback", 1)
+        return reply
+
+    if True:
+        yield ("system", None)
+        for q in qs:
+            if left <= 0:
+                return
+            base[q.question] = yield ("send", q.question)
+            left -= 1
+            yield ("rollback", 1)
+    for c in order:
+        labels, replies = [], []
+        for i, q in enumerate(qs):
+            if left <= 0:
+                yield from probe(c.system_prompt(), c.user_message(q.question))
+                return
+            r = yield from probe(c.system_prompt(), c.user_message(q.question))
+            labels.append(judge_reply(r, q, base[q.question]))
+            replies.append(r)
+            if sum(x is not None for x in labels) + len(qs) - len(labels) < min_hits:
+                break
+        v = confirm(labels, min_hits)
+        if v is not None:
+            yield ("record", Finding(c, v, replies[labels.index(v)]))
+'''))
+
 globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))

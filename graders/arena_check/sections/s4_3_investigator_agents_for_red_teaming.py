@@ -424,6 +424,8 @@ def _trace(investigator: Any, target: Callable, max_actions: int = 400) -> list:
             action = investigator.send(result)
     except StopIteration:
         pass
+    while actions and isinstance(actions[-1], tuple) and actions[-1][:1] == ("system",):
+        actions.pop()  # a system prompt set just before stopping at the budget changes nothing
     return actions
 
 
