@@ -645,4 +645,393 @@ ALTERNATIVES = {
     """,
 }
 
+
+# Second reviewer's learner test (written from the page alone): the wrong ones below marked
+# "(was accepted)" passed the checks before the checks were strengthened.
+_REVIEW_MUTANTS: list[tuple[str, str, str]] = [
+    ('last_token_activations', 'assumes left padding (learner test 2)', """
+        def last_token_activations(hidden, attention_mask):
+            L = attention_mask.sum(1)
+            return hidden[torch.arange(hidden.shape[0]), hidden.shape[1] - L]
+    """),
+    ('last_token_activations', 'no arange: broadcasts batch x batch (learner test 2)', """
+        def last_token_activations(hidden, attention_mask):
+            return hidden[:, attention_mask.sum(1) - 1]
+    """),
+    ('norm_matched', 'in-place mul_ (learner test 2)', """
+        def norm_matched(vectors, reference):
+            return vectors.mul_(reference.norm(dim=-1, keepdim=True) / vectors.norm(dim=-1, keepdim=True))
+    """),
+    ('norm_matched', 'L1 norm (learner test 2)', """
+        def norm_matched(vectors, reference):
+            return vectors * reference.abs().sum(-1, keepdim=True) / vectors.abs().sum(-1, keepdim=True)
+    """),
+    ('norm_matched', 'dim=1 no keepdim (broadcast bug) (learner test 2)', """
+        def norm_matched(vectors, reference):
+            return vectors * (reference.norm(dim=1) / vectors.norm(dim=1))
+    """),
+    ('placeholder_positions', 'assert instead of ValueError (learner test 2)', """
+        def placeholder_positions(input_ids, token_id):
+            hits = input_ids == token_id
+            assert (hits.sum(1) == 1).all()
+            return hits.long().argmax(1)
+    """),
+    ('placeholder_positions', 'cumsum off by one (position+1) (learner test 2)', """
+        def placeholder_positions(input_ids, token_id):
+            hits = input_ids == token_id
+            if not bool((hits.sum(1) == 1).all()):
+                raise ValueError("bad")
+            return (hits.long().cumsum(1) == 0).sum(1) + 1
+    """),
+    ('placeholder_positions', 'returns python list (learner test 2)', """
+        def placeholder_positions(input_ids, token_id):
+            hits = input_ids == token_id
+            if not bool((hits.sum(1) == 1).all()):
+                raise ValueError("bad")
+            return hits.long().argmax(1).tolist()
+    """),
+    ('inject', 'detach().clone() kills gradient (learner test 2, was accepted)', """
+        def inject(hidden, vectors, positions):
+            out = hidden.detach().clone()
+            rows = torch.arange(hidden.shape[0])
+            out[rows, positions] += norm_matched(vectors, hidden[rows, positions].detach())
+            return out
+    """),
+    ('inject', 'reference = norm at position 0 (learner test 2)', """
+        def inject(hidden, vectors, positions):
+            rows = torch.arange(hidden.shape[0])
+            delta = torch.zeros_like(hidden)
+            delta[rows, positions] = norm_matched(vectors, hidden[:, 0])
+            return hidden + delta
+    """),
+    ('inject', 'matched to norm of hidden+vectors (learner test 2)', """
+        def inject(hidden, vectors, positions):
+            rows = torch.arange(hidden.shape[0])
+            delta = torch.zeros_like(hidden)
+            delta[rows, positions] = norm_matched(vectors, hidden[rows, positions] + vectors)
+            return hidden + delta
+    """),
+    ('inject', 'inject at position + 1 (learner test 2)', """
+        def inject(hidden, vectors, positions):
+            rows = torch.arange(hidden.shape[0])
+            delta = torch.zeros_like(hidden)
+            delta[rows, positions + 1] = norm_matched(vectors, hidden[rows, positions + 1])
+            return hidden + delta
+    """),
+    ('injection_hook', 'returns a list for tuples (learner test 2)', """
+        def injection_hook(vectors, positions):
+            def hook(module, inputs, output):
+                if torch.is_tensor(output):
+                    return inject(output, vectors, positions)
+                parts = list(output)
+                parts[0] = inject(parts[0], vectors, positions)
+                return parts
+            return hook
+    """),
+    ('injection_hook', 'copy_ into output[0], returns None (learner test 2)', """
+        def injection_hook(vectors, positions):
+            def hook(module, inputs, output):
+                h = output[0] if isinstance(output, tuple) else output
+                h.copy_(inject(h, vectors, positions))
+            return hook
+    """),
+    ('injection_hook', 'tensor case returns tuple (learner test 2)', """
+        def injection_hook(vectors, positions):
+            def hook(module, inputs, output):
+                if isinstance(output, tuple):
+                    return (inject(output[0], vectors, positions), *output[1:])
+                return (inject(output, vectors, positions),)
+            return hook
+    """),
+    ('oracle_loss', 'labels as class indices 0/1 (learner test 2)', """
+        def oracle_loss(logits, labels, yes_id, no_id):
+            return torch.nn.functional.cross_entropy(logits, labels.long())
+    """),
+    ('oracle_loss', 'index without rows (batch x batch) (learner test 2)', """
+        def oracle_loss(logits, labels, yes_id, no_id):
+            t = torch.where(labels, yes_id, no_id)
+            return -logits.log_softmax(-1)[:, t].mean()
+    """),
+    ('oracle_loss', 'log of softmax (unstable) (learner test 2, was accepted)', """
+        def oracle_loss(logits, labels, yes_id, no_id):
+            t = torch.where(labels, yes_id, no_id)
+            return -logits.softmax(-1)[torch.arange(len(t)), t].log().mean()
+    """),
+    ('yes_no_margin', 'list index keeps dim (learner test 2)', """
+        def yes_no_margin(logits, yes_id, no_id):
+            return logits[:, [yes_id]] - logits[:, [no_id]]
+    """),
+    ('yes_no_margin', 'sigmoid of margin (learner test 2)', """
+        def yes_no_margin(logits, yes_id, no_id):
+            return torch.sigmoid(logits[:, yes_id] - logits[:, no_id])
+    """),
+    ('yes_no_margin', 'log prob ratio within yes/no minus 0.5 (learner test 2)', """
+        def yes_no_margin(logits, yes_id, no_id):
+            return logits[:, [yes_id, no_id]].softmax(-1)[:, 0] - 0.5
+    """),
+    ('balanced_accuracy', 'sample variance n-1 (learner test 2)', """
+        def balanced_accuracy(predictions, labels):
+            n_pos, n_neg = int(labels.sum()), int((~labels).sum())
+            if n_pos == 0 or n_neg == 0:
+                raise ValueError("x")
+            tpr = float((predictions & labels).sum()) / n_pos
+            tnr = float((~predictions & ~labels).sum()) / n_neg
+            se = 0.5 * (tpr * (1 - tpr) / max(n_pos - 1, 1) + tnr * (1 - tnr) / max(n_neg - 1, 1)) ** 0.5
+            return (tpr + tnr) / 2, se
+    """),
+    ('balanced_accuracy', 'classes swapped (tpr over negatives) (learner test 2)', """
+        def balanced_accuracy(predictions, labels):
+            n_pos, n_neg = int(labels.sum()), int((~labels).sum())
+            if n_pos == 0 or n_neg == 0:
+                raise ValueError("x")
+            tpr = float((predictions & ~labels).sum()) / n_neg
+            tnr = float((~predictions & labels).sum()) / n_pos
+            se = 0.5 * (tpr * (1 - tpr) / n_neg + tnr * (1 - tnr) / n_pos) ** 0.5
+            return (tpr + tnr) / 2, se
+    """),
+    ('balanced_accuracy', 'se from ba as one proportion (learner test 2)', """
+        def balanced_accuracy(predictions, labels):
+            n_pos, n_neg = int(labels.sum()), int((~labels).sum())
+            if n_pos == 0 or n_neg == 0:
+                raise ValueError("x")
+            tpr = float((predictions & labels).sum()) / n_pos
+            tnr = float((~predictions & ~labels).sum()) / n_neg
+            ba = (tpr + tnr) / 2
+            return ba, (ba * (1 - ba) / len(labels)) ** 0.5
+    """),
+    ('paired_bootstrap_gap', 'randint values used as indices directly (not through pos/neg) (learner test 2)', """
+        def paired_bootstrap_gap(predictions_a, predictions_b, labels, n_boot=1000, seed=0, alpha=0.05):
+            pos, neg = labels.nonzero().squeeze(1), (~labels).nonzero().squeeze(1)
+            g = torch.Generator().manual_seed(seed)
+            gaps = []
+            for _ in range(n_boot):
+                i = torch.cat([torch.randint(len(pos), (len(pos),), generator=g),
+                               torch.randint(len(neg), (len(neg),), generator=g)])
+                if labels[i].all() or (~labels[i]).all():
+                    gaps.append(0.0); continue
+                gaps.append(balanced_accuracy(predictions_a[i], labels[i])[0] - balanced_accuracy(predictions_b[i], labels[i])[0])
+            q = torch.quantile(torch.tensor(gaps, dtype=torch.float64), torch.tensor([alpha / 2, 1 - alpha / 2], dtype=torch.float64))
+            gap = balanced_accuracy(predictions_a, labels)[0] - balanced_accuracy(predictions_b, labels)[0]
+            return gap, float(q[0]), float(q[1])
+    """),
+    ('paired_bootstrap_gap', 'nearest-rank quantile, not linear (learner test 2)', """
+        def paired_bootstrap_gap(predictions_a, predictions_b, labels, n_boot=1000, seed=0, alpha=0.05):
+            pos, neg = labels.nonzero().squeeze(1), (~labels).nonzero().squeeze(1)
+            g = torch.Generator().manual_seed(seed)
+            gaps = []
+            for _ in range(n_boot):
+                i = torch.cat([pos[torch.randint(len(pos), (len(pos),), generator=g)],
+                               neg[torch.randint(len(neg), (len(neg),), generator=g)]])
+                gaps.append(balanced_accuracy(predictions_a[i], labels[i])[0] - balanced_accuracy(predictions_b[i], labels[i])[0])
+            s = sorted(gaps)
+            gap = balanced_accuracy(predictions_a, labels)[0] - balanced_accuracy(predictions_b, labels)[0]
+            return gap, float(s[int(alpha / 2 * n_boot)]), float(s[int((1 - alpha / 2) * n_boot) - 1])
+    """),
+    ('paired_bootstrap_gap', 'generator created inside the loop (learner test 2)', """
+        def paired_bootstrap_gap(predictions_a, predictions_b, labels, n_boot=1000, seed=0, alpha=0.05):
+            pos, neg = labels.nonzero().squeeze(1), (~labels).nonzero().squeeze(1)
+            gaps = []
+            for _ in range(n_boot):
+                g = torch.Generator().manual_seed(seed)
+                i = torch.cat([pos[torch.randint(len(pos), (len(pos),), generator=g)],
+                               neg[torch.randint(len(neg), (len(neg),), generator=g)]])
+                gaps.append(balanced_accuracy(predictions_a[i], labels[i])[0] - balanced_accuracy(predictions_b[i], labels[i])[0])
+            q = torch.quantile(torch.tensor(gaps, dtype=torch.float64), torch.tensor([alpha / 2, 1 - alpha / 2], dtype=torch.float64))
+            gap = balanced_accuracy(predictions_a, labels)[0] - balanced_accuracy(predictions_b, labels)[0]
+            return gap, float(q[0]), float(q[1])
+    """),
+    ('question_prior', 'ties True via mean >= 0.5 (learner test 2)', """
+        def question_prior(train_questions, train_labels, test_questions):
+            out = []
+            for q in test_questions:
+                ls = [l for tq, l in zip(train_questions, train_labels.tolist()) if tq == q]
+                out.append(bool(ls) and sum(ls) / len(ls) >= 0.5)
+            return torch.tensor(out, dtype=torch.bool)
+    """),
+    ('question_prior', 'stripped/lowercased keys (learner test 2, was accepted)', """
+        def question_prior(train_questions, train_labels, test_questions):
+            from collections import Counter
+            n = Counter(q.lower().strip() for q in train_questions)
+            y = Counter(q.lower().strip() for q, l in zip(train_questions, train_labels.tolist()) if l)
+            return torch.tensor([2 * y[q.lower().strip()] > n[q.lower().strip()] for q in test_questions], dtype=torch.bool)
+    """),
+    ('question_prior', 'returns list of bools (learner test 2)', """
+        def question_prior(train_questions, train_labels, test_questions):
+            from collections import Counter
+            n = Counter(train_questions)
+            y = Counter(q for q, l in zip(train_questions, train_labels.tolist()) if l)
+            return [2 * y[q] > n[q] for q in test_questions]
+    """),
+    ('derangement', 'torch.manual_seed (global RNG seeded) (learner test 2, was accepted)', """
+        def derangement(n, seed=0):
+            if n < 2:
+                raise ValueError("n >= 2")
+            torch.manual_seed(seed)
+            while True:
+                p = torch.randperm(n)
+                if not bool((p == torch.arange(n)).any()):
+                    return p
+    """),
+    ('derangement', 'int32 result (learner test 2)', """
+        def derangement(n, seed=0):
+            if n < 2:
+                raise ValueError("n >= 2")
+            g = torch.Generator().manual_seed(seed)
+            while True:
+                p = torch.randperm(n, generator=g, dtype=torch.int32)
+                if not bool((p == torch.arange(n)).any()):
+                    return p
+    """),
+    ('derangement', 'rejects only if p[0]==0 (learner test 2)', """
+        def derangement(n, seed=0):
+            if n < 2:
+                raise ValueError("n >= 2")
+            g = torch.Generator().manual_seed(seed)
+            while True:
+                p = torch.randperm(n, generator=g)
+                if p[0] != 0:
+                    return p
+    """),
+    ('last_occurrence_end', 'string rfind on joined ids (learner test 2, was accepted)', """
+        def last_occurrence_end(ids, pattern):
+            if not pattern:
+                raise ValueError("empty")
+            s = ",".join(map(str, ids)); p = ",".join(map(str, pattern))
+            k = s.rfind(p)
+            if k < 0:
+                raise ValueError("absent")
+            return s[:k].count(",") + len(pattern) - 1
+    """),
+    ('last_occurrence_end', 'one past the end (learner test 2)', """
+        def last_occurrence_end(ids, pattern):
+            ids, pattern = list(ids), list(pattern)
+            if not pattern:
+                raise ValueError("empty")
+            for start in range(len(ids) - len(pattern), -1, -1):
+                if ids[start:start + len(pattern)] == pattern:
+                    return start + len(pattern)
+            raise ValueError("absent")
+    """),
+    ('last_occurrence_end', 'misses occurrence at start 0 (learner test 2)', """
+        def last_occurrence_end(ids, pattern):
+            ids, pattern = list(ids), list(pattern)
+            if not pattern:
+                raise ValueError("empty")
+            for start in range(len(ids) - len(pattern), 0, -1):
+                if ids[start:start + len(pattern)] == pattern:
+                    return start + len(pattern) - 1
+            raise ValueError("absent")
+    """),
+]
+_REVIEW_ALTERNATIVES: list[tuple[str, str, str]] = [
+    ('last_token_activations', 'gather with index (learner test 2)', """
+        def last_token_activations(hidden, attention_mask):
+            idx = (attention_mask.long().sum(-1) - 1).view(-1, 1, 1).expand(-1, 1, hidden.shape[-1])
+            return hidden.gather(1, idx).squeeze(1)
+    """),
+    ('norm_matched', 'F.normalize (learner test 2)', """
+        def norm_matched(vectors, reference):
+            return torch.nn.functional.normalize(vectors, dim=-1) * torch.linalg.vector_norm(reference, dim=-1, keepdim=True)
+    """),
+    ('placeholder_positions', 'python loop (learner test 2)', """
+        def placeholder_positions(input_ids, token_id):
+            out = []
+            for row in input_ids.tolist():
+                c = row.count(token_id)
+                if c != 1:
+                    raise ValueError(f"row has {c} placeholders")
+                out.append(row.index(token_id))
+            return torch.tensor(out, dtype=torch.int64)
+    """),
+    ('inject', 'clone and index add (learner test 2)', """
+        def inject(hidden, vectors, positions):
+            out = hidden.clone()
+            rows = torch.arange(hidden.shape[0])
+            out[rows, positions] = out[rows, positions] + norm_matched(vectors, hidden[rows, positions])
+            return out
+    """),
+    ('injection_hook', 'list conversion (learner test 2)', """
+        def injection_hook(vectors, positions):
+            def hook(module, inputs, output):
+                if torch.is_tensor(output):
+                    return inject(output, vectors, positions)
+                parts = list(output)
+                parts[0] = inject(parts[0], vectors, positions)
+                return tuple(parts)
+            return hook
+    """),
+    ('oracle_loss', 'log_softmax gather (learner test 2)', """
+        def oracle_loss(logits, labels, yes_id, no_id):
+            t = labels.long() * yes_id + (1 - labels.long()) * no_id
+            return -logits.log_softmax(-1).gather(1, t[:, None]).squeeze(1).mean()
+    """),
+    ('yes_no_margin', 'log_softmax difference (learner test 2)', """
+        def yes_no_margin(logits, yes_id, no_id):
+            lp = logits.log_softmax(-1)
+            return lp[:, yes_id] - lp[:, no_id]
+    """),
+    ('balanced_accuracy', 'boolean masks mean (learner test 2)', """
+        def balanced_accuracy(predictions, labels):
+            if labels.all() or not labels.any():
+                raise ValueError("need both classes")
+            tpr = predictions[labels].float().mean().item()
+            tnr = (~predictions[~labels]).float().mean().item()
+            n_pos, n_neg = labels.sum().item(), (~labels).sum().item()
+            import math
+            return (tpr + tnr) / 2, 0.5 * math.sqrt(tpr * (1 - tpr) / n_pos + tnr * (1 - tnr) / n_neg)
+    """),
+    ('paired_bootstrap_gap', 'numpy percentile (learner test 2)', """
+        def paired_bootstrap_gap(predictions_a, predictions_b, labels, n_boot=1000, seed=0, alpha=0.05):
+            import numpy as np
+            pos, neg = torch.where(labels)[0], torch.where(~labels)[0]
+            g = torch.Generator().manual_seed(seed)
+            def ba(p, y):
+                return ((p & y).sum() / y.sum() + (~p & ~y).sum() / (~y).sum()).item() / 2
+            out = []
+            for _ in range(n_boot):
+                ip = pos[torch.randint(len(pos), (len(pos),), generator=g)]
+                ineg = neg[torch.randint(len(neg), (len(neg),), generator=g)]
+                i = torch.cat([ip, ineg])
+                out.append(ba(predictions_a[i], labels[i]) - ba(predictions_b[i], labels[i]))
+            lo, hi = np.percentile(np.array(out, dtype=np.float64), [100 * alpha / 2, 100 * (1 - alpha / 2)])
+            return ba(predictions_a, labels) - ba(predictions_b, labels), float(lo), float(hi)
+    """),
+    ('question_prior', 'Counter (learner test 2)', """
+        def question_prior(train_questions, train_labels, test_questions):
+            from collections import Counter
+            n = Counter(train_questions)
+            y = Counter(q for q, l in zip(train_questions, train_labels.tolist()) if l)
+            return torch.tensor([y[q] > n[q] - y[q] for q in test_questions], dtype=torch.bool)
+    """),
+    ('derangement', 'rejection with python check (learner test 2)', """
+        def derangement(n, seed=0):
+            if n < 2:
+                raise ValueError("n >= 2")
+            g = torch.Generator()
+            g.manual_seed(seed)
+            while True:
+                p = torch.randperm(n, generator=g)
+                if all(int(v) != i for i, v in enumerate(p)):
+                    return p.long()
+    """),
+    ('last_occurrence_end', 'reversed search (learner test 2)', """
+        def last_occurrence_end(ids, pattern):
+            ids, pattern = list(ids), list(pattern)
+            if not pattern:
+                raise ValueError("empty")
+            r, rp = ids[::-1], pattern[::-1]
+            for k in range(len(r) - len(rp) + 1):
+                if r[k:k + len(rp)] == rp:
+                    return len(ids) - 1 - k
+            raise ValueError("absent")
+    """),
+]
+for _name, _label, _src in _REVIEW_MUTANTS:
+    MUTANTS[_name].append((_label, _src))
+for _name, _label, _src in _REVIEW_ALTERNATIVES:
+    _items = ALTERNATIVES[_name]
+    if isinstance(_items, str):
+        _items = ALTERNATIVES[_name] = [("alternative", _items)]
+    _items.append((_label, _src))
+
 globals().update(make_tests(SECTION, MUTANTS, alternatives=ALTERNATIVES))

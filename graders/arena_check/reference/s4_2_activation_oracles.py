@@ -49,7 +49,7 @@ def inject(
 ) -> Float[Tensor, "batch seq d_model"]:
     """A new tensor equal to hidden, except that at [b, positions[b]] it holds
     hidden[b, positions[b]] + norm_matched(vectors, hidden[rows, positions])[b]. hidden and
-    vectors are not modified."""
+    vectors are not modified, and gradients flow back to hidden (the oracle trains through it)."""
     rows = torch.arange(hidden.shape[0])
     delta = torch.zeros_like(hidden)
     delta[rows, positions] = norm_matched(vectors, hidden[rows, positions])

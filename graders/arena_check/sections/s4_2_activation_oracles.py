@@ -170,6 +170,22 @@ def check_inject(inject) -> None:
         untouched[torch.arange(hidden.shape[0]), positions] = False
         expect_tensor(got[untouched], hidden[untouched], exact=True, hint=hint,
                       context=f"{context}, the positions that are not placeholders")
+    context, hidden, vectors, positions = _inject_cases()[0]
+    leaf = hidden.clone().requires_grad_(True)
+    got = call(inject, leaf, vectors, positions, name="inject", context=f"{context}, hidden requiring grad")
+    if not isinstance(got, Tensor) or not got.requires_grad:
+        raise CheckFailed(f"For {context} with hidden.requires_grad = True: the result carries no "
+                          "gradient. Hint: the oracle is trained THROUGH this function — no "
+                          "torch.no_grad(), .detach() or .data on hidden; clone or add instead.")
+    weight = randn(*hidden.shape, seed=23)
+    (got * weight).sum().backward()
+    untouched = torch.ones(hidden.shape[:2], dtype=torch.bool)
+    untouched[torch.arange(hidden.shape[0]), positions] = False
+    if leaf.grad is None or not torch.allclose(leaf.grad[untouched], weight[untouched]):
+        raise CheckFailed(f"For {context} with hidden.requires_grad = True: the gradient does not "
+                          "pass back unchanged to hidden at the positions that are not "
+                          "placeholders. Hint: the oracle is trained THROUGH this function — no "
+                          ".detach() or .data on hidden.")
 
 
 @check(SECTION, "injection_hook")
@@ -220,10 +236,16 @@ def check_oracle_loss(oracle_loss) -> None:
     """Logits where other tokens hold much of the mass (so a two-way softmax shows), mixed labels,
     a batch of one with label False."""
     cases: list[Case] = [(c, (logits, labels, yes, no)) for c, logits, labels, yes, no in _logit_cases()]
+    confident = randn(3, 10, seed=33)
+    confident[:, 4] += 150.0  # softmax(...)[target] underflows to 0 in float32
+    cases.append(("3 rows over a vocabulary of 10, yes_id 1, no_id 2, a confident wrong answer (token "
+                  "4 is 150 logits above both; softmax followed by log underflows to −inf here)",
+                  (confident, torch.tensor([True, False, True]), 1, 2)))
     compare_to_reference(
         oracle_loss, ref.oracle_loss, cases, name="oracle_loss", atol=1e-5, rtol=1e-4,
         hint="targets = yes_id where labels is True, else no_id; the mean of cross-entropy over "
-             "the WHOLE vocabulary (F.cross_entropy(logits, targets)), a 0-d tensor.",
+             "the WHOLE vocabulary (F.cross_entropy(logits, targets), or log_softmax — never "
+             "log(softmax), which underflows), a 0-d tensor.",
     )
 
 
@@ -301,20 +323,21 @@ def check_question_prior(question_prior) -> None:
     """Majorities both ways, a tie, a question seen only in test, questions that contain one
     another (substring matching shows)."""
     train_q = (["Is it in Peru?"] * 3 + ["Is it in France?"] * 4 + ["Is it in Spain?"] * 2
-               + ["Is it in Niger?"] * 2 + ["Is it in Nigeria?"] * 3)
+               + ["Is it in Niger?"] * 2 + ["Is it in Nigeria?"] * 3 + ["Is it in Chad?"] * 2)
     train_y = torch.tensor([True, True, False] + [False, False, True, False] + [True, False]
-                           + [True, True] + [False, True, False])
+                           + [True, True] + [False, True, False] + [True, True])
     test_q = ["Is it in France?", "Is it in Peru?", "Is it in Spain?", "Is it in Chile?",
-              "Is it in Nigeria?", "Is it in Niger?", "Is it in Peru?"]
+              "Is it in Nigeria?", "Is it in Niger?", "Is it in Peru?", "is it in chad? "]
     got = call(question_prior, train_q, train_y, test_q, name="question_prior",
-               context="14 training records over 5 questions, 7 test questions")
+               context="16 training records over 6 questions, 8 test questions")
     expect_tensor(got, ref.question_prior(train_q, train_y, test_q), exact=True,
-                  context="14 training records (Peru 2 of 3 True, France 1 of 4, Spain 1 of 2: a "
-                          "tie, Niger 2 of 2, Nigeria 1 of 3), test on France, Peru, Spain, Chile "
-                          "(unseen), Nigeria, Niger, Peru",
+                  context="16 training records (Peru 2 of 3 True, France 1 of 4, Spain 1 of 2: a "
+                          "tie, Niger 2 of 2, Nigeria 1 of 3, Chad 2 of 2), test on France, Peru, "
+                          "Spain, Chile (unseen), Nigeria, Niger, Peru, 'is it in chad? ' (not the "
+                          "identical string: unseen)",
                   hint="True only where STRICTLY more than half of the training records with the "
-                       "identical question string are True; ties and unseen questions give "
-                       "False; a bool tensor.")
+                       "identical question string are True (no lower-casing or stripping); "
+                       "ties and unseen questions give False; a bool tensor.")
 
 
 @check(SECTION, "derangement")
@@ -328,7 +351,13 @@ def check_derangement(derangement) -> None:
     for n in (2, 3, 7, 50):
         for seed in range(12) if n <= 3 else (0, 1, 2, 5):
             context = f"n = {n}, seed {seed}"
+            state = torch.get_rng_state()
             p = call(derangement, n, seed, name="derangement", context=context)
+            if not torch.equal(state, torch.get_rng_state()):
+                raise CheckFailed(f"For {context}: the call changed torch's GLOBAL random state "
+                                  "(torch.manual_seed or an unseeded draw), so it reseeds or "
+                                  "perturbs everyone else's randomness. Hint: draw from your own "
+                                  "g = torch.Generator().manual_seed(seed) and pass generator=g.")
             if not isinstance(p, Tensor) or p.dtype != torch.int64 or p.shape != (n,):
                 raise CheckFailed(f"For {context}: expected an int64 tensor of shape ({n},), got "
                                   f"{p.dtype if isinstance(p, Tensor) else type(p).__name__}"
@@ -376,6 +405,8 @@ def check_last_occurrence_end(last_occurrence_end) -> None:
         ("ids [1, 1, 1, 2], pattern [1, 1] (overlapping)", [1, 1, 1, 2], [1, 1]),
         ("ids [4, 5, 6], pattern [4, 5, 6] (the whole sequence)", [4, 5, 6], [4, 5, 6]),
         ("ids as a tuple (2, 6, 2, 6, 3), pattern (2, 6)", (2, 6, 2, 6, 3), (2, 6)),
+        ("ids [2, 3, 9, 12, 3], pattern [2, 3] (12 is one token, not 1 then 2)",
+         [2, 3, 9, 12, 3], [2, 3]),
     ]
     for context, ids, pattern in cases:
         got = call(last_occurrence_end, ids, pattern, name="last_occurrence_end", context=context)
