@@ -4,13 +4,15 @@ Every exercise is a function of tensors or lists, checked on small seeded inputs
 needed. The classes of mistake aimed at: reading position −1 of a right-padded batch; norms over
 the wrong axis or of the whole batch, squared, or ratio inverted; a placeholder search that
 accepts rows without or with several placeholders; an injection that replaces instead of adding,
-is not norm-matched, is matched to the wrong vector, lands at one position for every row, or edits
-in place; a hook that only handles tuples or drops the tuple's other elements; a loss over two
-logits instead of the vocabulary, with swapped targets or summed; a margin of the wrong sign or of
+is not norm-matched, is matched to the wrong vector, lands at one position for every row, edits
+in place or cuts the gradient (detach); a hook that only handles tuples or drops the tuple's other elements; a loss over two
+logits instead of the vocabulary, with swapped targets or summed, or log(softmax) that
+underflows; a margin of the wrong sign or of
 probabilities; plain accuracy for balanced accuracy, a pooled standard error, tensors for floats;
 a bootstrap that pools the classes, is unpaired, uses the global RNG or draws in another order; a
-question prior with ties or unseen questions going to True, or by substring; a permutation with
-fixed points or that ignores its seed; the first occurrence of a pattern or its start.
+question prior with ties or unseen questions going to True, by substring or on normalised
+strings; a permutation with fixed points, that ignores its seed or touches the global RNG; the
+first occurrence of a pattern, its start, or a search on joined strings of ids.
 """
 
 from __future__ import annotations
