@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
 
     t = time.perf_counter()
     docname = source.relative_to(ROOT).with_suffix("").as_posix()
+    # As `make book` runs it: a check cell that fails on the page's own reference solution raises
+    # (ARENA_CHECK_STRICT) instead of printing a ✗ into the cached output and passing here.
+    os.environ.setdefault("ARENA_CHECK_STRICT", "1")
     code = preexecute.run(ROOT, only=[docname])
     results.append(_step(f"page {docname} executes", code == 0, time.perf_counter() - t,
                          "into _build/.jupyter_cache" if code == 0 else "see the traceback above"))

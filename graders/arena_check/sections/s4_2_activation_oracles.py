@@ -173,14 +173,19 @@ def check_inject(inject) -> None:
         expect_tensor(got[untouched], hidden[untouched], exact=True, hint=hint,
                       context=f"{context}, the positions that are not placeholders")
     context, hidden, vectors, positions = _inject_cases()[0]
-    leaf = hidden.clone().requires_grad_(True)
-    got = call(inject, leaf, vectors, positions, name="inject", context=f"{context}, hidden requiring grad")
+    # Grad mode on explicitly: a page (or a learner's notebook) may have switched it off globally,
+    # and this case is about what the function itself does to the graph.
+    with torch.enable_grad():
+        leaf = hidden.clone().requires_grad_(True)
+        got = call(inject, leaf, vectors, positions, name="inject",
+                   context=f"{context}, hidden requiring grad")
     if not isinstance(got, Tensor) or not got.requires_grad:
         raise CheckFailed(f"For {context} with hidden.requires_grad = True: the result carries no "
                           "gradient. Hint: the oracle is trained THROUGH this function — no "
                           "torch.no_grad(), .detach() or .data on hidden; clone or add instead.")
     weight = randn(*hidden.shape, seed=23)
-    (got * weight).sum().backward()
+    with torch.enable_grad():
+        (got * weight).sum().backward()
     untouched = torch.ones(hidden.shape[:2], dtype=torch.bool)
     untouched[torch.arange(hidden.shape[0]), positions] = False
     if leaf.grad is None or not torch.allclose(leaf.grad[untouched], weight[untouched]):
