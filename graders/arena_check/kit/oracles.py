@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import random
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -401,7 +402,9 @@ def load_oracles(base: Any, directories: dict[str, Path] | None = None) -> Any:
     from peft import PeftModel
 
     dirs = directories or {"oracle": weights_dir(ORACLE_NAME), "control": weights_dir(CONTROL_NAME)}
-    model = PeftModel.from_pretrained(base, str(dirs["oracle"]), adapter_name="oracle")
-    model.load_adapter(str(dirs["control"]), adapter_name="control")
+    with warnings.catch_warnings():  # transformers' notice, raised inside peft: not ours to fix
+        warnings.filterwarnings("ignore", "`is_gradient_checkpointing` is deprecated", FutureWarning)
+        model = PeftModel.from_pretrained(base, str(dirs["oracle"]), adapter_name="oracle")
+        model.load_adapter(str(dirs["control"]), adapter_name="control")
     model.eval()
     return model
